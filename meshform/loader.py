@@ -1,0 +1,250 @@
+"""Load and cross-check environments and contracts. Never raises on bad user input except ValidationFailed,
+which carries every error found in the run."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from meshform import naming
+from meshform.errors import ErrorList, ValidationFailed
+from meshform.spec.contract import Product, load_contract
+from meshform.spec.environment import (CONSUMER_NAME, DOMAIN_NAME, IAM_PRINCIPAL_ARN, EnvironmentSpec)
+from meshform.spec.mesh import Mesh
+from meshform.yamlio import load_yaml
+
+
+def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
+    """Load `environments/*.yaml` (or only `env_names`) and the contracts they reference."""
+    errors = ErrorList()
+    env_dir = root / "environments"
+    available = sorted(p.stem for p in env_dir.glob("*.yaml")) if env_dir.is_dir() else []
+    if not available:
+        errors.add("environments/", "", "no environment files found",
+                   "create environments/<env>.yaml (see README, 'Environment spec')")
+        raise ValidationFailed(errors)
+    selected = env_names or available
+    for name in selected:
+        if name not in available:
+            errors.add(f"environments/{name}.yaml", "", f"environment {name!r} does not exist",
+                       f"choose one of: {', '.join(available)}")
+    if errors:
+        raise ValidationFailed(errors)
+
+    meshes: list[Mesh] = []
+    for name in selected:
+        mesh = _load_environment(root, name, errors)
+        if mesh is not None:
+            meshes.append(mesh)
+    if not env_names:
+        _check_orphan_contract_dirs(root, meshes, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return meshes
+
+
+def _load_environment(root: Path, name: str, errors: ErrorList) -> Mesh | None:
+    display = f"environments/{name}.yaml"
+    data, lines = load_yaml(root / display, errors, display)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        errors.add(display, "", "an environment file must be a YAML mapping", "see README, 'Environment spec'")
+        return None
+    try:
+        spec = EnvironmentSpec.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            _add_pydantic_error(errors, display, err, lines)
+        return None
+
+    def add(path: str, problem: str, fix: str = "") -> None:
+        errors.add(display, path, problem, fix, lines)
+
+    if spec.environment != name:
+        add("environment", f"environment is {spec.environment!r} but the file is {name}.yaml",
+            f"set environment: {name} or rename the file")
+    _check_names_and_accounts(spec, add)
+    products = _load_products(root, spec, errors)
+    mesh = Mesh(spec, display, dict(sorted(products.items())))
+    _check_subscriptions(mesh, add)
+    return mesh
+
+
+def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
+    gov = spec.governance
+    ontology = gov.classifications
+    owners: dict[str, str] = {}
+    for domain, d in spec.domains.items():
+        if not DOMAIN_NAME.match(domain):
+            add(f"domains.{domain}", f"domain name {domain!r} must be 2-30 lower-case letters or digits, starting "
+                "with a letter (it becomes a Glue database name, an LF-tag value and part of S3 bucket names)",
+                "rename the domain")
+        if d.clearance is not None and d.clearance not in ontology:
+            add(f"domains.{domain}.clearance", f"clearance {d.clearance!r} is not in governance.classifications",
+                f"use one of: {', '.join(ontology)}")
+        owners[domain] = "domains"
+    for consumer, c in spec.consumers.items():
+        if not CONSUMER_NAME.match(consumer) or len(consumer) > 30:
+            add(f"consumers.{consumer}", f"consumer name {consumer!r} must be lower-case letters, digits and "
+                "single hyphens, at most 30 characters", "rename the consumer")
+        if consumer in owners:
+            add(f"consumers.{consumer}", f"{consumer!r} is both a domain and a consumer; subscribers must be "
+                "unambiguous", "rename one of them")
+        if consumer == "governance":
+            add(f"consumers.{consumer}", "'governance' is reserved", "rename the consumer")
+        if c.clearance not in ontology:
+            add(f"consumers.{consumer}.clearance", f"clearance {c.clearance!r} is not in governance.classifications",
+                f"use one of: {', '.join(ontology)}")
+        for i, principal in enumerate(c.principals):
+            account = IAM_PRINCIPAL_ARN.match(principal).group(2)
+            if account != c.account_id:
+                add(f"consumers.{consumer}.principals.{i}", f"principal {principal} is in account {account}, "
+                    f"not in the consumer's account {c.account_id}",
+                    "list only principals of the consumer's own account (cross-account access is granted to the "
+                    "account, which re-grants to its principals)")
+    if "governance" in spec.domains:
+        add("domains.governance", "'governance' is reserved", "rename the domain")
+    for i, admin in enumerate(gov.admins):
+        account = IAM_PRINCIPAL_ARN.match(admin).group(2)
+        if account != gov.account_id:
+            add(f"governance.admins.{i}", f"admin {admin} is not in the governance account {gov.account_id}",
+                "Lake Formation admins must be principals of the governance account")
+
+    # Duplicate account IDs: one account per role in the mesh.
+    seen: dict[str, str] = {gov.account_id: "governance.account_id"}
+    entries = [(f"domains.{n}.account_id", d.account_id) for n, d in spec.domains.items()]
+    entries += [(f"consumers.{n}.account_id", c.account_id) for n, c in spec.consumers.items()]
+    for path, account in entries:
+        if account in seen:
+            add(path, f"account {account} is already used by {seen[account]}",
+                "give every governance/domain/consumer its own AWS account")
+        else:
+            seen[account] = path
+
+    # Global names must fit AWS limits (S3 bucket names: 3-63 characters).
+    for kind, names in (("domains", spec.domains), ("consumers", spec.consumers)):
+        for owner, o in names.items():
+            longest = naming.bucket_name(spec.name_prefix, spec.environment, owner, naming.LONGEST_LAYER,
+                                         o.account_id)
+            if len(longest) > naming.S3_BUCKET_MAX:
+                add(f"{kind}.{owner}", f"bucket name {longest!r} would be {len(longest)} characters; S3 allows "
+                    f"{naming.S3_BUCKET_MAX}", "shorten name_prefix or the name")
+            for role in (spec.deploy_role,):
+                if len(role) > naming.IAM_ROLE_MAX:
+                    add("deploy_role", "IAM role names are at most 64 characters", "shorten it")
+
+
+def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList) -> dict[str, Product]:
+    products: dict[str, Product] = {}
+    gov = spec.governance
+    for domain in sorted(spec.domains):
+        table_owner: dict[str, str] = {}
+        for path in sorted((root / "contracts" / domain).glob("*.yaml")):
+            display = f"contracts/{domain}/{path.name}"
+            product = load_contract(path, display, domain, gov.classifications, gov.default_classification, errors)
+            if product is None:
+                continue
+            for i, table in enumerate(product.tables):
+                # All products of a domain share the domain's central database: table names must not clash.
+                if table.name in table_owner:
+                    errors.add(display, f"schema.{i}.name", f"table {table.name!r} is also defined by "
+                               f"{table_owner[table.name]}; tables of one domain share its central database",
+                               "rename one of the tables (set physicalName)")
+                table_owner[table.name] = display
+            products[product.fqn] = product
+    return products
+
+
+def _check_subscriptions(mesh: Mesh, add) -> None:
+    spec = mesh.spec
+    seen: dict[tuple[str, str], int] = {}
+    for i, sub in enumerate(spec.subscriptions):
+        path = f"subscriptions.{i}"
+        label = f"subscription {sub.subscriber} -> {sub.product}"
+        known_subscriber = sub.subscriber in spec.domains or sub.subscriber in spec.consumers
+        if not known_subscriber:
+            add(f"{path}.subscriber", f"{label}: unknown subscriber {sub.subscriber!r}",
+                f"use a consumer ({', '.join(spec.consumers) or 'none'}) or a domain ({', '.join(spec.domains)})")
+        product = mesh.products.get(sub.product)
+        domain = sub.product.split(".")[0]
+        if product is None:
+            where = (f"no contract contracts/{domain}/{sub.product.split('.')[1]}.yaml" if domain in spec.domains
+                     else f"unknown domain {domain!r}")
+            add(f"{path}.product", f"{label}: unknown product {sub.product!r} ({where})",
+                f"use one of: {', '.join(mesh.products) or 'no products defined'}")
+        if sub.subscriber == domain:
+            add(f"{path}.subscriber", f"{label}: a domain cannot subscribe to its own product",
+                "remove the subscription; the domain already owns the data")
+        key = (sub.subscriber, sub.product)
+        if key in seen:
+            add(path, f"{label} duplicates subscriptions.{seen[key]}", "merge the two entries")
+        seen[key] = i
+        if product is None or not known_subscriber or sub.columns is None:
+            continue
+        clearance = mesh.clearance_of(sub.subscriber)
+        for table_name, columns in sub.columns.items():
+            table = product.table(table_name)
+            if table is None:
+                add(f"{path}.columns.{table_name}", f"{label}: product has no table {table_name!r}",
+                    f"use one of: {', '.join(t.name for t in product.tables)}")
+                continue
+            if not columns:
+                add(f"{path}.columns.{table_name}", f"{label}: empty column list for table {table_name!r}",
+                    "list the columns to share, or drop the table from columns")
+            by_name = {c.name: c for c in table.all_columns}
+            for column in columns:
+                col = by_name.get(column)
+                if col is None:
+                    add(f"{path}.columns.{table_name}", f"{label}: table {table_name!r} has no column {column!r}",
+                        f"use columns of the contract: {', '.join(by_name)}")
+                elif mesh.rank(col.classification) > mesh.rank(clearance):
+                    add(f"{path}.columns.{table_name}",
+                        f"{label}: column {table_name}.{column} is classified {col.classification!r}, above "
+                        f"{sub.subscriber}'s clearance {clearance!r}",
+                        f"remove {column!r} from the subscription or raise {sub.subscriber}'s clearance")
+
+
+def _check_orphan_contract_dirs(root: Path, meshes: list[Mesh], errors: ErrorList) -> None:
+    contracts = root / "contracts"
+    if not contracts.is_dir():
+        return
+    known = {d for m in meshes for d in m.spec.domains}
+    for directory in sorted(p for p in contracts.iterdir() if p.is_dir()):
+        if directory.name not in known and any(directory.glob("*.yaml")):
+            errors.add(f"contracts/{directory.name}/", "", f"domain {directory.name!r} has contracts but is not "
+                       "declared in any environment", "add the domain to an environment or remove the directory")
+
+
+_PYDANTIC_FIXES = {
+    "extra_forbidden": "remove the key or fix its spelling (see README, 'Environment spec')",
+    "missing": "add the key (see README, 'Environment spec')",
+    "string_type": "write the value as a quoted string",
+    "string_pattern_mismatch": "use only the allowed characters/format shown",
+    "literal_error": "use one of the allowed values",
+    "union_tag_invalid": "set backend.type to local, s3 or cloud",
+    "too_short": "add at least the minimum number of entries",
+}
+
+
+def _add_pydantic_error(errors: ErrorList, display: str, err: dict, lines: dict) -> None:
+    loc = [str(p) for p in err["loc"]]
+    # Discriminated unions insert the tag into the location (backend.s3.bucket): drop it.
+    if len(loc) >= 2 and loc[0] == "backend" and loc[1] in ("local", "s3", "cloud"):
+        loc.pop(1)
+    # Annotated validators add a pseudo-segment such as 'function-after[...]'.
+    loc = [p for p in loc if not p.startswith("function-")]
+    path = ".".join(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        problem = f"unknown key {loc[-1]!r}"
+    elif kind == "missing":
+        problem = f"required key {loc[-1]!r} is missing"
+    elif kind == "value_error":
+        problem = str(err["msg"]).removeprefix("Value error, ")
+    elif kind == "string_type" and isinstance(err.get("input"), int):
+        problem = f"{err['input']} must be a quoted string (YAML reads it as a number)"
+    else:
+        problem = f"{err['msg']} (got {err.get('input')!r})" if "input" in err and not isinstance(
+            err.get("input"), (dict, list)) else str(err["msg"])
+    errors.add(display, path, problem, _PYDANTIC_FIXES.get(kind, ""), lines)

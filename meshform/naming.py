@@ -1,0 +1,54 @@
+"""Deterministic identifiers derived from the spec (never read from another stack's state).
+
+Every stack computes the names of resources in other accounts from these functions, which is what lets the
+stacks deploy independently (no terraform_remote_state, no cross-stack references).
+"""
+from __future__ import annotations
+
+S3_BUCKET_MAX = 63
+IAM_ROLE_MAX = 64
+GLUE_NAME_MAX = 255
+ATHENA_WORKGROUP_MAX = 128
+
+DOMAIN_BUCKET_LAYERS = ("raw", "stage", "analytics")
+ACCESS_LOG_LAYER = "logs"
+ATHENA_RESULTS_LAYER = "athena-results"
+LONGEST_LAYER = max((*DOMAIN_BUCKET_LAYERS, ACCESS_LOG_LAYER, ATHENA_RESULTS_LAYER), key=len)
+
+
+def stack_name(env: str, kind: str, name: str | None = None) -> str:
+    return f"{env}-{kind}" if name is None else f"{env}-{kind}-{name}"
+
+
+def role_arn(account_id: str, role_name: str) -> str:
+    return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+
+def account_root_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:root"
+
+
+def bucket_name(prefix: str, env: str, owner: str, layer: str, account_id: str) -> str:
+    """Global S3 name: <prefix>-<env>-<owner>-<layer>-<account>; the account suffix avoids global collisions."""
+    return f"{prefix}-{env}-{owner}-{layer}-{account_id}"
+
+
+def bucket_arn(bucket: str) -> str:
+    return f"arn:aws:s3:::{bucket}"
+
+
+def kms_alias(prefix: str, env: str, owner: str, purpose: str) -> str:
+    return f"alias/{prefix}-{env}-{owner}-{purpose}"
+
+
+def athena_workgroup_name(prefix: str, env: str, consumer: str) -> str:
+    return f"{prefix}-{env}-{consumer}"
+
+
+def central_database_name(domain: str) -> str:
+    """The domain's database in the governance account's catalog: the domain name itself."""
+    return domain
+
+
+def table_location(analytics_bucket: str, product: str, table: str) -> str:
+    return f"s3://{analytics_bucket}/{product}/{table}/"

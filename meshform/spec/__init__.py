@@ -1,0 +1,1 @@
+"""The user-facing inputs: environment specs (pydantic) and ODCS data contracts, plus cross-reference checks."""

@@ -1,0 +1,189 @@
+"""Data contracts: `contracts/<domain>/<product>.yaml` in ODCS v3, checked against the standard's own JSON
+schema and parsed with the `open-data-contract-standard` pydantic model, then mapped to the mesh's view of a
+data product (tables, columns, partition keys, classifications)."""
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+from open_data_contract_standard.model import OpenDataContractStandard
+
+from meshform.errors import ErrorList
+from meshform.spec.hive_types import is_hive_type
+from meshform.yamlio import load_yaml
+
+TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,127}$")
+COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,127}$")
+PRODUCT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    comment: str
+    classification: str
+    required: bool = False
+    primary_key: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]          # data columns, contract order
+    partition_keys: tuple[Column, ...]   # ordered by partitionKeyPosition
+    classification: str                  # the most sensitive classification of any of its columns
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return self.columns + self.partition_keys
+
+
+@dataclass(frozen=True)
+class Product:
+    domain: str
+    name: str
+    title: str
+    version: str
+    status: str
+    description: str
+    owner: str
+    tables: tuple[Table, ...]
+    classification: str
+    file: str
+
+    @property
+    def fqn(self) -> str:
+        return f"{self.domain}.{self.name}"
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+
+@lru_cache(maxsize=1)
+def _odcs_validator():
+    schema_text = (importlib.resources.files("open_data_contract_standard") / "schema.json").read_text()
+    schema = json.loads(schema_text)
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def load_contract(path: Path, display: str, domain: str, ontology: list[str], default_classification: str,
+                  errors: ErrorList) -> Product | None:
+    """Parse one contract; append every problem to `errors`; return None when it cannot be used."""
+    before = len(errors)
+    data, lines = load_yaml(path, errors, display)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        errors.add(display, "", "a data contract must be a YAML mapping (ODCS v3 document)",
+                   "start from an existing contract in contracts/", lines)
+        return None
+
+    def add(field_path: str, problem: str, fix: str = "") -> None:
+        errors.add(display, field_path, problem, fix, lines)
+
+    for err in sorted(_odcs_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        field_path = ".".join(str(p) for p in err.absolute_path)
+        add(field_path, f"not valid ODCS v3: {err.message}",
+            "see https://bitol-io.github.io/open-data-contract-standard/ for the field's definition")
+    if len(errors) > before:
+        return None
+    contract = OpenDataContractStandard.model_validate(data)
+
+    product = path.stem
+    if not PRODUCT_NAME.match(product):
+        add("", f"product name {product!r} (the file name) must be lower-case letters, digits and '_', "
+                "starting with a letter, at most 63 characters", "rename the file")
+    if contract.kind != "DataContract":
+        add("kind", f"kind is {contract.kind!r}", "set kind: DataContract")
+    if contract.domain != domain:
+        add("domain", f"domain is {contract.domain!r} but the contract lives in contracts/{domain}/",
+            f"set domain: {domain} or move the file")
+    if contract.dataProduct != product:
+        add("dataProduct", f"dataProduct is {contract.dataProduct!r} but the file is named {path.name}",
+            f"set dataProduct: {product} or rename the file")
+    if not contract.schema_:
+        add("schema", "the contract declares no schema objects (tables)", "add at least one object under schema")
+        return None
+
+    rank = {c: i for i, c in enumerate(ontology)}
+    tables: list[Table] = []
+    for t_index, obj in enumerate(contract.schema_):
+        t_path = f"schema.{t_index}"
+        table_name = obj.physicalName or obj.name or ""
+        if not TABLE_NAME.match(table_name):
+            add(f"{t_path}.name", f"table name {table_name!r} must be lower-case letters, digits and '_', "
+                                  "starting with a letter (Glue/Athena rule), at most 128 characters",
+                "rename the schema object (or set physicalName)")
+        columns: list[Column] = []
+        partitions: list[tuple[int, Column]] = []
+        seen: set[str] = set()
+        for c_index, prop in enumerate(obj.properties or []):
+            c_path = f"{t_path}.properties.{c_index}"
+            name = prop.physicalName or prop.name or ""
+            if not COLUMN_NAME.match(name):
+                add(f"{c_path}.name", f"column name {name!r} must be lower-case letters, digits and '_' "
+                                      "(Glue/Athena rule)", "rename the property (or set physicalName)")
+            if name in seen:
+                add(f"{c_path}.name", f"column {name!r} appears twice in table {table_name!r}",
+                    "remove or rename one of them")
+            seen.add(name)
+            col_type = (prop.physicalType or "").strip().lower()
+            if not col_type:
+                add(f"{c_path}", f"column {name!r} has no physicalType",
+                    "set physicalType to a Glue type such as string, bigint, decimal(18,2), date, timestamp")
+            elif not is_hive_type(col_type):
+                add(f"{c_path}.physicalType", f"{prop.physicalType!r} is not a Glue/Hive column type",
+                    "use e.g. string, int, bigint, double, boolean, date, timestamp, decimal(p,s), "
+                    "array<string>, map<string,string>, struct<a:int>")
+            classification = prop.classification or default_classification
+            if classification not in rank:
+                add(f"{c_path}.classification", f"classification {classification!r} is not in the "
+                    f"governance ontology {ontology}", f"use one of: {', '.join(ontology)}")
+                classification = default_classification
+            column = Column(name, col_type, (prop.description or "").strip(), classification,
+                            bool(prop.required), bool(prop.primaryKey))
+            if prop.partitioned:
+                if rank[classification] > rank[default_classification]:
+                    add(f"{c_path}.classification",
+                        f"partition column {name!r} is classified {classification!r}: partition values are "
+                        "visible in S3 object keys and cannot be hidden by column-level security",
+                        f"partition on a column classified at most {default_classification!r}")
+                position = prop.partitionKeyPosition or (len(partitions) + 1)
+                partitions.append((position, column))
+            else:
+                columns.append(column)
+        positions = [p for p, _ in partitions]
+        if len(set(positions)) != len(positions):
+            add(f"{t_path}.properties", f"table {table_name!r} has duplicate partitionKeyPosition values",
+                "give each partition column a distinct position 1..n")
+        if not columns:
+            add(f"{t_path}.properties", f"table {table_name!r} has no data (non-partition) columns",
+                "declare at least one property that is not partitioned")
+        ordered_partitions = tuple(c for _, c in sorted(partitions, key=lambda pc: pc[0]))
+        every = columns + list(ordered_partitions)
+        sensitivity = max((c.classification for c in every), key=lambda c: rank.get(c, 0),
+                          default=default_classification)
+        tables.append(Table(table_name, (obj.description or "").strip(), tuple(columns), ordered_partitions,
+                            sensitivity))
+
+    owner = ""
+    team = contract.team
+    members = getattr(team, "members", None) if team is not None and not isinstance(team, list) else team
+    for member in members or []:
+        if (member.role or "").lower() == "owner" and member.username:
+            owner = member.username
+            break
+    description = contract.description.purpose if contract.description and contract.description.purpose else ""
+    classification = max((t.classification for t in tables), key=lambda c: rank.get(c, 0),
+                         default=default_classification)
+    if len(errors) > before:
+        return None
+    return Product(domain, product, contract.name or product, contract.version or "", contract.status or "",
+                   description.strip(), owner, tuple(tables), classification, display)

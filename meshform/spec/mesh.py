@@ -1,0 +1,70 @@
+"""The resolved mesh of one environment: the spec plus its products, as the stacks consume it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from meshform import naming
+from meshform.spec.contract import Product
+from meshform.spec.environment import ConsumerSpec, DomainSpec, EnvironmentSpec, SubscriptionSpec
+
+
+@dataclass(frozen=True)
+class Mesh:
+    spec: EnvironmentSpec
+    file: str
+    products: Mapping[str, Product]          # keyed by "<domain>.<product>", sorted
+
+    # -- convenience views -------------------------------------------------------------------------------
+    @property
+    def env(self) -> str:
+        return self.spec.environment
+
+    @property
+    def region(self) -> str:
+        return self.spec.region
+
+    @property
+    def governance_account(self) -> str:
+        return self.spec.governance.account_id
+
+    @property
+    def ontology(self) -> list[str]:
+        return list(self.spec.governance.classifications)
+
+    def rank(self, classification: str) -> int:
+        return self.ontology.index(classification)
+
+    def domain_products(self, domain: str) -> list[Product]:
+        return [p for p in self.products.values() if p.domain == domain]
+
+    def deploy_role_arn(self, account_id: str) -> str:
+        return naming.role_arn(account_id, self.spec.deploy_role)
+
+    def bucket(self, owner: str, layer: str) -> str:
+        account = self.account_of(owner)
+        return naming.bucket_name(self.spec.name_prefix, self.env, owner, layer, account)
+
+    def account_of(self, owner: str) -> str:
+        if owner == "governance":
+            return self.governance_account
+        if owner in self.spec.domains:
+            return self.spec.domains[owner].account_id
+        return self.spec.consumers[owner].account_id
+
+    def all_accounts(self) -> dict[str, str]:
+        """account id -> owner name (governance, a domain or a consumer)."""
+        accounts = {self.governance_account: "governance"}
+        accounts.update({d.account_id: name for name, d in self.spec.domains.items()})
+        accounts.update({c.account_id: name for name, c in self.spec.consumers.items()})
+        return accounts
+
+    def subscriber(self, name: str) -> DomainSpec | ConsumerSpec:
+        return self.spec.domains.get(name) or self.spec.consumers[name]
+
+    def clearance_of(self, name: str) -> str:
+        spec = self.subscriber(name)
+        return spec.clearance or self.spec.governance.default_classification
+
+    def subscriptions_of(self, subscriber: str) -> list[SubscriptionSpec]:
+        return [s for s in self.spec.subscriptions if s.subscriber == subscriber]

@@ -1,0 +1,31 @@
+"""Human-readable summaries printed by the CLI."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from meshform.spec.mesh import Mesh
+
+
+def describe_meshes(meshes: list[Mesh]) -> str:
+    rows = []
+    for mesh in meshes:
+        spec = mesh.spec
+        tables = sum(len(p.tables) for p in mesh.products.values())
+        rows.append(f"{mesh.env}: {len(spec.domains)} domains, {len(spec.consumers)} consumers, "
+                    f"{len(mesh.products)} products ({tables} tables), {len(spec.subscriptions)} subscriptions "
+                    f"[{mesh.region}, backend {spec.backend.type}]")
+        for fqn, product in mesh.products.items():
+            subscribers = [s.subscriber for s in spec.subscriptions if s.product == fqn]
+            rows.append(f"  product {fqn:<28} {product.classification:<13} tables: "
+                        f"{', '.join(t.name for t in product.tables):<30} subscribers: {', '.join(subscribers) or '-'}")
+    return "\n".join(rows)
+
+
+def describe_stacks(stacks: list["SynthesizedStack"], out: Path) -> str:  # noqa: F821 (see meshform.synth)
+    width = max((len(s.name) for s in stacks), default=10)
+    rows = [f"\nsynthesized {len(stacks)} stacks into {out}/stacks:"]
+    for s in stacks:
+        rows.append(f"  {s.name:<{width}}  {s.resource_count:>4} resources  account {s.account_id}"
+                    f"  after: {', '.join(s.depends_on) or '-'}")
+    rows.append(f"  total: {sum(s.resource_count for s in stacks)} resources")
+    return "\n".join(rows)

@@ -1,0 +1,32 @@
+"""Builds every stack of the given meshes into one cdktf App, with the deploy order as stack dependencies:
+governance -> domains -> consumers (what `cdktf deploy '<env>-*'` follows)."""
+from __future__ import annotations
+
+from cdktf import App
+
+from meshform.spec.mesh import Mesh
+from modules.stacks.base import MeshStack
+from modules.stacks.consumer import ConsumerStack
+from modules.stacks.domain import DomainStack
+from modules.stacks.governance import GovernanceStack
+
+
+def build_stacks(app: App, mesh: Mesh) -> list[MeshStack]:
+    governance = GovernanceStack(app, mesh)
+    domains = [DomainStack(app, mesh, name) for name in sorted(mesh.spec.domains)]
+    for stack in domains:
+        stack.add_dependency(governance)
+    consumers = [ConsumerStack(app, mesh, name) for name in sorted(mesh.spec.consumers)]
+    for stack in consumers:
+        stack.add_dependency(governance)
+        for domain in domains:
+            stack.add_dependency(domain)
+    return [governance, *domains, *consumers]
+
+
+def build_app(meshes: list[Mesh], outdir: str | None = None) -> tuple[App, list[MeshStack]]:
+    app = App(outdir=outdir) if outdir else App()
+    stacks: list[MeshStack] = []
+    for mesh in meshes:
+        stacks.extend(build_stacks(app, mesh))
+    return app, stacks

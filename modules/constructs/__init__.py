@@ -1,0 +1,1 @@
+"""One construct per AWS concept, secure by default."""

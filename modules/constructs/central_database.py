@@ -1,0 +1,31 @@
+"""A domain's database in the governance catalog, located in the domain's analytics bucket and LF-tagged with
+its domain and the default classification (tables and columns inherit, contracts override per column)."""
+from __future__ import annotations
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
+from cdktf_cdktf_provider_aws.lakeformation_resource_lf_tags import LakeformationResourceLfTags
+from constructs import Construct
+
+from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY, DOMAIN_KEY
+
+
+class CentralDatabase(Construct):
+    def __init__(self, scope: Construct, id_: str, *, name: str, catalog_id: str, description: str,
+                 location_uri: str, domain_account: str, default_classification: str, after: list):
+        super().__init__(scope, id_)
+        self.name = name
+        self.database = GlueCatalogDatabase(
+            self, "database", name=name, catalog_id=catalog_id, description=description,
+            location_uri=location_uri,
+            parameters={"mesh:domain": name, "mesh:owner_account": domain_account},
+            # Created only after the account's LF settings removed the IAMAllowedPrincipals defaults.
+            depends_on=after,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
+        )
+        self.tags = LakeformationResourceLfTags(
+            self, "lf_tags", catalog_id=catalog_id,
+            database={"catalog_id": catalog_id, "name": name},
+            lf_tag=[{"key": DOMAIN_KEY, "value": name}, {"key": CLASSIFICATION_KEY, "value": default_classification}],
+            depends_on=[self.database, *after],
+        )

@@ -1,0 +1,62 @@
+"""One Glue table per contract schema object (Parquet, Hive-style partitions) in the domain's central database,
+with LF-tags on every column whose classification differs from the database default."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.glue_catalog_table import GlueCatalogTable
+from cdktf_cdktf_provider_aws.lakeformation_resource_lf_tags import LakeformationResourceLfTags
+from constructs import Construct
+
+from meshform.spec.contract import Product, Table
+from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY
+
+PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+
+
+class ContractTable(Construct):
+    def __init__(self, scope: Construct, id_: str, *, product: Product, table: Table, database: str,
+                 catalog_id: str, location: str, default_classification: str, after: list):
+        super().__init__(scope, id_)
+        comment = table.description or f"{product.title}: {table.name}"
+        self.table = GlueCatalogTable(
+            self, "table",
+            catalog_id=catalog_id, database_name=database, name=table.name, description=comment[:2048],
+            table_type="EXTERNAL_TABLE",
+            parameters={
+                "EXTERNAL": "TRUE", "classification": "parquet", "parquet.compression": "SNAPPY",
+                "mesh:data_product": product.fqn, "mesh:contract_version": product.version,
+                "mesh:classification": table.classification,
+            },
+            partition_keys=[_column(c) for c in table.partition_keys] or None,
+            storage_descriptor={
+                "location": location,
+                "input_format": PARQUET_INPUT,
+                "output_format": PARQUET_OUTPUT,
+                "ser_de_info": {"serialization_library": PARQUET_SERDE,
+                                "parameters": {"serialization.format": "1"}},
+                "columns": [_column(c) for c in table.columns],
+            },
+            depends_on=after,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
+        )
+        # LF allows one value per tag key per resource: one tag resource per classification that differs.
+        differing = sorted((c for c in table.all_columns if c.classification != default_classification),
+                           key=lambda c: c.classification)
+        self.column_tags = []
+        for classification, cols in groupby(differing, key=lambda c: c.classification):
+            self.column_tags.append(LakeformationResourceLfTags(
+                self, f"lf_tags_{classification}", catalog_id=catalog_id,
+                table_with_columns={"catalog_id": catalog_id, "database_name": database, "name": table.name,
+                                    "column_names": sorted(c.name for c in cols)},
+                lf_tag=[{"key": CLASSIFICATION_KEY, "value": classification}],
+                depends_on=[self.table, *after],
+            ))
+
+
+def _column(column) -> dict:
+    return {"name": column.name, "type": column.type, "comment": (column.comment or "")[:255] or None,
+            "parameters": {"mesh:classification": column.classification}}

@@ -1,0 +1,75 @@
+"""S3 bucket with the mesh baseline (choreography.md §D.1): SSE-KMS with a customer-managed key and bucket key,
+versioning, public access block, BucketOwnerEnforced, TLS-only policy, access logging, lifecycle, and
+destroy protection."""
+from __future__ import annotations
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import S3BucketLifecycleConfiguration
+from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
+from constructs import Construct
+
+from meshform import naming
+from modules import policy_documents as pd
+
+
+class SecureBucket(Construct):
+    """`kms_key_arn=None` is only for the access-log bucket: S3 server access logging can only deliver to a
+    bucket encrypted with SSE-S3 (AWS rule), so that one bucket uses AES256."""
+
+    def __init__(self, scope: Construct, id_: str, *, name: str, kms_key_arn: str | None, classification: str,
+                 log_bucket: "SecureBucket | None", noncurrent_days: int = 90, expire_days: int | None = None,
+                 extra_policy_statements: list[dict] | None = None):
+        super().__init__(scope, id_)
+        self.name = name
+        self.arn = naming.bucket_arn(name)
+        self.bucket = S3Bucket(
+            self, "bucket", bucket=name, force_destroy=False,
+            tags={"mesh:classification": classification},
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
+        )
+        bucket_id = self.bucket.id
+        S3BucketPublicAccessBlock(self, "public_access_block", bucket=bucket_id, block_public_acls=True,
+                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)
+        S3BucketOwnershipControls(self, "ownership", bucket=bucket_id,
+                                  rule={"object_ownership": "BucketOwnerEnforced"})
+        S3BucketVersioningA(self, "versioning", bucket=bucket_id,
+                            versioning_configuration={"status": "Enabled"})
+        if kms_key_arn:
+            default = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
+        else:
+            default = {"sse_algorithm": "AES256"}
+        S3BucketServerSideEncryptionConfigurationA(
+            self, "encryption", bucket=bucket_id,
+            rule=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": bool(kms_key_arn)}])
+        self.policy = S3BucketPolicy(
+            self, "policy", bucket=bucket_id,
+            policy=pd.document([pd.deny_insecure_transport(self.arn), *(extra_policy_statements or [])]))
+        rule = {
+            "id": "baseline", "status": "Enabled", "filter": [{}],
+            "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],
+            "noncurrent_version_expiration": [{"noncurrent_days": noncurrent_days}],
+        }
+        if expire_days:
+            rule["expiration"] = [{"days": expire_days}]
+        S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket_id, rule=[rule])
+        if log_bucket is not None:
+            S3BucketLoggingA(
+                self, "logging", bucket=bucket_id, target_bucket=log_bucket.name, target_prefix=f"{name}/",
+                target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
+                depends_on=[log_bucket.policy],
+            )
+
+
+def access_log_delivery_statement(log_bucket_name: str, account_id: str) -> dict:
+    """Lets the S3 logging service write access logs for this account's buckets, and nothing else."""
+    arn = naming.bucket_arn(log_bucket_name)
+    return pd.statement("AllowS3ServerAccessLogDelivery", ["s3:PutObject"], f"{arn}/*",
+                        principal={"Service": "logging.s3.amazonaws.com"},
+                        condition={"StringEquals": {"aws:SourceAccount": account_id}})

@@ -1,0 +1,42 @@
+"""Static IAM/KMS/S3 policy JSON built with json.dumps (checkov cannot read Fn.jsonencode expressions).
+
+Keys are sorted so that the same spec always renders byte-identical policies.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def document(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True, separators=(",", ":"))
+
+
+def statement(sid: str, actions: list[str], resources: list[str] | str, *, principal: dict | str | None = None,
+              effect: str = "Allow", condition: dict | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"Sid": sid, "Effect": effect, "Action": sorted(actions),
+                           "Resource": resources if isinstance(resources, str) else sorted(resources)}
+    if principal is not None:
+        out["Principal"] = principal
+    if condition:
+        out["Condition"] = condition
+    return out
+
+
+def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+    """TLS-only: refuse every request that does not use HTTPS (checkov CKV2_AWS / Security Hub S3.5)."""
+    return statement("DenyInsecureTransport", ["s3:*"], [bucket_arn, f"{bucket_arn}/*"], principal="*",
+                     effect="Deny", condition={"Bool": {"aws:SecureTransport": "false"}})
+
+
+KMS_ADMIN_ACTIONS = [
+    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:DeleteAlias", "kms:DescribeKey",
+    "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies",
+    "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RevokeGrant", "kms:ScheduleKeyDeletion",
+    "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+    "kms:RotateKeyOnDemand",
+]
+KMS_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+                   "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+KMS_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]

@@ -1,0 +1,1 @@
+"""One Terraform root module (state, HCP Terraform workspace) per account and phase."""

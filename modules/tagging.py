@@ -1,0 +1,34 @@
+"""Mandatory mesh tags, stamped on every taggable resource itself (checkov cannot see provider default_tags)."""
+from __future__ import annotations
+
+import jsii
+from cdktf import IAspect, TerraformResource
+from constructs import IConstruct
+
+MANAGED_BY = "meshform"
+
+
+def mesh_tags(environment: str, domain: str, owner: str, cost_center: str) -> dict[str, str]:
+    return {
+        "mesh:environment": environment,
+        "mesh:domain": domain,
+        "mesh:owner": owner,
+        "mesh:cost-center": cost_center,
+        "mesh:managed-by": MANAGED_BY,
+    }
+
+
+@jsii.implements(IAspect)
+class StampTags:
+    """Aspect: merges the stack's mandatory tags into every resource that has a `tags` argument.
+
+    Tags a construct set explicitly (e.g. mesh:classification) are kept.
+    """
+
+    def __init__(self, tags: dict[str, str]):
+        self._tags = dict(sorted(tags.items()))
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, TerraformResource) and hasattr(type(node), "tags_input"):
+            own = node.tags_input or {}
+            node.tags = {**self._tags, **own}
