@@ -56,6 +56,7 @@ def _load_environment(root: Path, name: str, errors: ErrorList) -> Mesh | None:
     except ValidationError as exc:
         for err in exc.errors():
             _add_pydantic_error(errors, display, err, lines)
+        _check_contracts_best_effort(root, data, errors)
         return None
 
     def add(path: str, problem: str, fix: str = "") -> None:
@@ -205,11 +206,40 @@ def _check_subscriptions(mesh: Mesh, add) -> None:
                         f"remove {column!r} from the subscription or raise {sub.subscriber}'s clearance")
 
 
+def _check_contracts_best_effort(root: Path, data: dict, errors: ErrorList) -> None:
+    """The environment file is invalid, but its contracts can still be checked: report everything in one run."""
+    gov = data.get("governance") if isinstance(data.get("governance"), dict) else {}
+    ontology = gov.get("classifications")
+    if not (isinstance(ontology, list) and ontology and all(isinstance(c, str) for c in ontology)):
+        ontology = ["public", "internal", "confidential", "pii"]
+    default = gov.get("default_classification", "internal")
+    default = default if default in ontology else ontology[0]
+    domains = data.get("domains") if isinstance(data.get("domains"), dict) else {}
+    for domain in sorted(str(d) for d in domains):
+        for path in sorted((root / "contracts" / domain).glob("*.yaml")):
+            load_contract(path, f"contracts/{domain}/{path.name}", domain, ontology, default, errors)
+
+
+def _declared_domains(root: Path) -> set[str]:
+    """Domain names of every environment file, read leniently (used only for the orphan-contract check)."""
+    import yaml
+
+    names: set[str] = set()
+    for env in (root / "environments").glob("*.yaml"):
+        try:
+            data = yaml.safe_load(env.read_text())
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("domains"), dict):
+            names.update(str(d) for d in data["domains"])
+    return names
+
+
 def _check_orphan_contract_dirs(root: Path, meshes: list[Mesh], errors: ErrorList) -> None:
     contracts = root / "contracts"
     if not contracts.is_dir():
         return
-    known = {d for m in meshes for d in m.spec.domains}
+    known = _declared_domains(root)
     for directory in sorted(p for p in contracts.iterdir() if p.is_dir()):
         if directory.name not in known and any(directory.glob("*.yaml")):
             errors.add(f"contracts/{directory.name}/", "", f"domain {directory.name!r} has contracts but is not "
@@ -220,7 +250,7 @@ _PYDANTIC_FIXES = {
     "extra_forbidden": "remove the key or fix its spelling (see README, 'Environment spec')",
     "missing": "add the key (see README, 'Environment spec')",
     "string_type": "write the value as a quoted string",
-    "string_pattern_mismatch": "use only the allowed characters/format shown",
+    "string_pattern_mismatch": "use the format given by the pattern (see README, 'Environment spec')",
     "literal_error": "use one of the allowed values",
     "union_tag_invalid": "set backend.type to local, s3 or cloud",
     "too_short": "add at least the minimum number of entries",
@@ -242,6 +272,8 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: dict, lines: dict)
         problem = f"required key {loc[-1]!r} is missing"
     elif kind == "value_error":
         problem = str(err["msg"]).removeprefix("Value error, ")
+    elif kind == "string_pattern_mismatch":
+        problem = f"{err.get('input')!r} has the wrong format (must match {err['ctx']['pattern']})"
     elif kind == "string_type" and isinstance(err.get("input"), int):
         problem = f"{err['input']} must be a quoted string (YAML reads it as a number)"
     else:

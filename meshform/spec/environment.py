@@ -38,6 +38,7 @@ AccountId = Annotated[str, AfterValidator(_matches(ACCOUNT_ID, "AWS account ID: 
 PrincipalArn = Annotated[str, AfterValidator(_matches(
     IAM_PRINCIPAL_ARN, "IAM role or user ARN", "arn:aws:iam::123456789012:role/DataPlatformAdmin"))]
 Email = Annotated[str, AfterValidator(_matches(EMAIL, "owner e-mail address", "sales-data@acme.example"))]
+Region = Annotated[str, AfterValidator(_matches(REGION, "AWS region", "eu-west-1"))]
 CostCenter = Annotated[str, AfterValidator(_matches(COST_CENTER, "cost center tag value", "CC-1001"))]
 
 
@@ -57,7 +58,7 @@ class S3BackendSpec(_Strict):
 
     type: Literal["s3"]
     bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    region: str = Field(pattern=REGION.pattern)
+    region: Region
     key_prefix: str = Field(default="meshform", pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
     role_arn: str | None = Field(default=None, pattern=r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
     kms_key_id: str | None = Field(default=None, pattern=r"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
@@ -131,7 +132,7 @@ class SubscriptionSpec(_Strict):
 
 class EnvironmentSpec(_Strict):
     environment: str = Field(pattern=ENV_NAME.pattern)
-    region: str = Field(pattern=REGION.pattern)
+    region: Region
     name_prefix: str = Field(min_length=2, max_length=16, pattern=NAME_PREFIX.pattern)
     organization_id: str | None = Field(default=None, pattern=ORG_ID.pattern)
     deploy_role: str = Field(default="mesh-deploy", pattern=IAM_ROLE_NAME.pattern)

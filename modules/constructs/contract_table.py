@@ -31,7 +31,8 @@ class ContractTable(Construct):
                 "mesh:data_product": product.fqn, "mesh:contract_version": product.version,
                 "mesh:classification": table.classification,
             },
-            partition_keys=[_column(c) for c in table.partition_keys] or None,
+            # No per-key `parameters`: hashicorp/aws 5.x does not know that argument (6.x does).
+            partition_keys=[_column(c, with_parameters=False) for c in table.partition_keys] or None,
             storage_descriptor={
                 "location": location,
                 "input_format": PARQUET_INPUT,
@@ -57,6 +58,8 @@ class ContractTable(Construct):
             ))
 
 
-def _column(column) -> dict:
-    return {"name": column.name, "type": column.type, "comment": (column.comment or "")[:255] or None,
-            "parameters": {"mesh:classification": column.classification}}
+def _column(column, with_parameters: bool = True) -> dict:
+    out = {"name": column.name, "type": column.type, "comment": (column.comment or "")[:255] or None}
+    if with_parameters:
+        out["parameters"] = {"mesh:classification": column.classification}
+    return out

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import S3BucketLifecycleConfiguration
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload, S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter, S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration)
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA)
+    S3BucketServerSideEncryptionConfigurationA, S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA)
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
@@ -41,23 +45,28 @@ class SecureBucket(Construct):
                                   rule={"object_ownership": "BucketOwnerEnforced"})
         S3BucketVersioningA(self, "versioning", bucket=bucket_id,
                             versioning_configuration={"status": "Enabled"})
+        # Lists of structs must be binding classes: jsii passes plain dicts inside lists through unconverted.
         if kms_key_arn:
-            default = {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}
+            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn)
         else:
-            default = {"sse_algorithm": "AES256"}
+            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="AES256")
         S3BucketServerSideEncryptionConfigurationA(
             self, "encryption", bucket=bucket_id,
-            rule=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": bool(kms_key_arn)}])
+            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=default, bucket_key_enabled=bool(kms_key_arn))])
         self.policy = S3BucketPolicy(
             self, "policy", bucket=bucket_id,
             policy=pd.document([pd.deny_insecure_transport(self.arn), *(extra_policy_statements or [])]))
-        rule = {
-            "id": "baseline", "status": "Enabled", "filter": [{}],
-            "abort_incomplete_multipart_upload": [{"days_after_initiation": 7}],
-            "noncurrent_version_expiration": [{"noncurrent_days": noncurrent_days}],
-        }
-        if expire_days:
-            rule["expiration"] = [{"days": expire_days}]
+        rule = S3BucketLifecycleConfigurationRule(
+            id="baseline", status="Enabled", filter=[S3BucketLifecycleConfigurationRuleFilter()],
+            abort_incomplete_multipart_upload=[
+                S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)],
+            noncurrent_version_expiration=[
+                S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=noncurrent_days)],
+            expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=expire_days)] if expire_days else None,
+        )
         S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket_id, rule=[rule])
         if log_bucket is not None:
             S3BucketLoggingA(

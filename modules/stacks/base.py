@@ -3,7 +3,7 @@ configured state backend, and the mandatory tags stamped on every resource."""
 from __future__ import annotations
 
 from cdktf import Aspects, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack
-from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs import Construct
 
 from meshform.spec.environment import CloudBackendSpec, LocalBackendSpec, S3BackendSpec
@@ -26,8 +26,10 @@ class MeshStack(TerraformStack):
             self, "aws",
             region=mesh.region,
             allowed_account_ids=[account_id],
-            assume_role=[{"role_arn": mesh.deploy_role_arn(account_id), "session_name": f"meshform-{name}"}],
-            default_tags=[{"tags": self.tags}],
+            # Lists of structs must be binding classes: jsii passes plain dicts inside lists through unconverted.
+            assume_role=[AwsProviderAssumeRole(role_arn=mesh.deploy_role_arn(account_id),
+                                               session_name=f"meshform-{name}")],
+            default_tags=[AwsProviderDefaultTags(tags=self.tags)],
         )
         _configure_backend(self, mesh, name)
         Aspects.of(self).add(StampTags(self.tags))

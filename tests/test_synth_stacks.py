@@ -1,0 +1,225 @@
+"""Assertions on the synthesized Terraform JSON, the artefact users deploy."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import Stack
+
+pytestmark = pytest.mark.synth
+
+MANDATORY_TAGS = {"mesh:environment", "mesh:domain", "mesh:owner", "mesh:cost-center", "mesh:managed-by"}
+KNOWN_TAGGABLE = {"aws_s3_bucket", "aws_kms_key", "aws_athena_workgroup", "aws_glue_catalog_database"}
+
+
+def test_stacks_per_environment_and_deploy_order(synth_root):
+    manifest = json.loads((synth_root / "cdktf.out" / "manifest.json").read_text())
+    stacks = manifest["stacks"]
+    for env in ("dev", "prod", "qa"):
+        assert {f"{env}-governance", f"{env}-domain-sales", f"{env}-domain-marketing", f"{env}-domain-finance",
+                f"{env}-consumer-analytics", f"{env}-consumer-data-science"} <= set(stacks)
+        assert stacks[f"{env}-governance"]["dependencies"] == []
+        assert stacks[f"{env}-domain-sales"]["dependencies"] == [f"{env}-governance"]
+        assert set(stacks[f"{env}-consumer-analytics"]["dependencies"]) == {
+            f"{env}-governance", f"{env}-domain-sales", f"{env}-domain-marketing", f"{env}-domain-finance"}
+
+
+@pytest.mark.parametrize("name,account", [("dev-governance", "111111111111"), ("dev-domain-sales", "222222222222"),
+                                          ("dev-consumer-analytics", "555555555555")])
+def test_provider_assumes_deploy_role_in_own_account(stack, name, account):
+    provider = stack(name).json["provider"]["aws"][0]
+    assert provider["allowed_account_ids"] == [account]
+    assert provider["assume_role"][0]["role_arn"] == f"arn:aws:iam::{account}:role/mesh-deploy"
+    assert provider["region"] == "eu-west-1"
+
+
+def test_no_cross_stack_references(stack, synth_root):
+    for path in (synth_root / "cdktf.out" / "stacks").glob("*/cdk.tf.json"):
+        text = path.read_text()
+        assert "terraform_remote_state" not in text, path
+
+
+def test_backends(stack):
+    local = stack("dev-domain-sales").json["terraform"]["backend"]["local"]
+    assert local["path"] == "../../../terraform-state/dev-domain-sales.tfstate"
+    s3 = stack("qa-domain-sales").json["terraform"]["backend"]["s3"]
+    assert s3["bucket"] == "acme-terraform-state" and s3["encrypt"] is True and s3["use_lockfile"] is True
+    assert s3["key"] == "mesh/qa/qa-domain-sales.tfstate"
+    assert s3["assume_role"]["role_arn"] == "arn:aws:iam::999999999999:role/terraform-state"
+    assert stack("qa-governance").json["terraform"]["backend"]["s3"]["key"] == "mesh/qa/qa-governance.tfstate"
+    cloud = stack("prod-consumer-analytics").json["terraform"]["cloud"]
+    assert cloud["organization"] == "acme-data"
+    assert cloud["workspaces"] == {"name": "mesh-prod-consumer-analytics", "project": "data-mesh-prod"}
+
+
+def test_every_taggable_resource_carries_mandatory_tags(stack, synth_root):
+    seen_types = set()
+    for path in (synth_root / "cdktf.out" / "stacks").glob("dev-*/cdk.tf.json"):
+        s = Stack(path)
+        for rtype, name, body in s.all_resources():
+            if rtype in KNOWN_TAGGABLE:
+                assert "tags" in body, f"{path.parent.name}: {rtype}.{name} has no tags"
+            if "tags" in body:
+                seen_types.add(rtype)
+                assert MANDATORY_TAGS <= set(body["tags"]), f"{rtype}.{name}: {body['tags']}"
+                assert body["tags"]["mesh:environment"] == "dev"
+    assert KNOWN_TAGGABLE <= seen_types
+    sales_bucket = next(b for b in stack("dev-domain-sales").resources("aws_s3_bucket").values())
+    assert sales_bucket["tags"]["mesh:domain"] == "sales"
+    assert sales_bucket["tags"]["mesh:owner"] == "sales-data@acme.example"
+    assert sales_bucket["tags"]["mesh:cost-center"] == "CC-1001"
+    gov_key = stack("dev-governance").one("aws_kms_key")
+    assert gov_key["tags"]["mesh:domain"] == "governance"
+    consumer_wg = stack("dev-consumer-data-science").one("aws_athena_workgroup")
+    assert consumer_wg["tags"]["mesh:domain"] == "data-science"
+
+
+# --- governance --------------------------------------------------------------------------------------------
+
+def test_governance_lake_formation_settings(stack):
+    settings = stack("dev-governance").one("aws_lakeformation_data_lake_settings")
+    assert settings["admins"] == ["arn:aws:iam::111111111111:role/DataPlatformAdmin",
+                                  "arn:aws:iam::111111111111:role/mesh-deploy"]
+    assert settings["read_only_admins"] == ["arn:aws:iam::111111111111:role/DataAuditor"]
+    assert settings["parameters"] == {"CROSS_ACCOUNT_VERSION": "4"}
+    assert "create_database_default_permissions" not in settings
+    assert "create_table_default_permissions" not in settings
+    assert settings["lifecycle"]["prevent_destroy"] is True
+
+
+def test_governance_lf_tag_ontology(stack):
+    tags = {t["key"]: t["values"] for t in stack("dev-governance").resources("aws_lakeformation_lf_tag").values()}
+    assert tags == {"domain": ["finance", "marketing", "sales"],
+                    "classification": ["public", "internal", "confidential", "pii"]}
+
+
+def test_governance_catalog_encryption_uses_customer_managed_key(stack):
+    gov = stack("dev-governance")
+    enc = gov.one("aws_glue_data_catalog_encryption_settings")["data_catalog_encryption_settings"]
+    key_name = next(iter(gov.resources("aws_kms_key")))
+    assert enc["encryption_at_rest"]["catalog_encryption_mode"] == "SSE-KMS"
+    assert enc["encryption_at_rest"]["sse_aws_kms_key_id"] == f"${{aws_kms_key.{key_name}.arn}}"
+    assert enc["connection_password_encryption"]["return_connection_password_encrypted"] is True
+    policy = json.loads(gov.one("aws_kms_key")["policy"])
+    readers = next(s for s in policy["Statement"] if s["Sid"] == "MeshAccountsReadCatalog")
+    assert "arn:aws:iam::555555555555:root" in readers["Principal"]["AWS"]
+    assert readers["Condition"]["StringEquals"]["kms:ViaService"] == "glue.eu-west-1.amazonaws.com"
+
+
+def test_governance_one_database_per_domain(stack):
+    dbs = {d["name"]: d for d in stack("dev-governance").resources("aws_glue_catalog_database").values()}
+    assert set(dbs) == {"sales", "marketing", "finance"}
+    assert dbs["sales"]["location_uri"] == "s3://acme-dev-sales-analytics-222222222222/"
+    assert dbs["sales"]["catalog_id"] == "111111111111"
+    assert dbs["sales"]["lifecycle"]["prevent_destroy"] is True
+    db_tags = [t for t in stack("dev-governance").resources("aws_lakeformation_resource_lf_tags").values()
+               if "database" in t]
+    assert {t["database"]["name"]: {x["key"]: x["value"] for x in t["lf_tag"]} for t in db_tags} == {
+        d: {"domain": d, "classification": "internal"} for d in ("sales", "marketing", "finance")}
+
+
+def test_governance_table_per_contract_schema_object(stack):
+    tables = {t["name"]: t for t in stack("dev-governance").resources("aws_glue_catalog_table").values()}
+    assert set(tables) == {"orders", "order_lines", "customers", "campaigns", "campaign_spend", "web_sessions",
+                           "invoices", "revenue_daily", "cost_centers"}
+    orders = tables["orders"]
+    assert orders["database_name"] == "sales" and orders["table_type"] == "EXTERNAL_TABLE"
+    assert orders["partition_keys"] == [{"name": "order_date", "type": "date",
+                                         "comment": orders["partition_keys"][0]["comment"]}]
+    sd = orders["storage_descriptor"]
+    assert sd["location"] == "s3://acme-dev-sales-analytics-222222222222/orders/orders/"
+    assert sd["ser_de_info"]["serialization_library"] == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    assert sd["input_format"].endswith("MapredParquetInputFormat")
+    columns = {c["name"]: c for c in sd["columns"]}
+    assert "order_date" not in columns                     # partition keys are not data columns
+    assert columns["customer_email"]["parameters"]["mesh:classification"] == "pii"
+    assert all(c["comment"] for c in sd["columns"])
+    assert orders["parameters"]["mesh:data_product"] == "sales.orders"
+    invoices = tables["invoices"]
+    assert [p["name"] for p in invoices["partition_keys"]] == ["invoice_month"]
+    assert any(c["type"].startswith("decimal(") for c in invoices["storage_descriptor"]["columns"])
+
+
+def test_governance_classified_columns_carry_lf_tags(stack):
+    column_tags = [t for t in stack("dev-governance").resources("aws_lakeformation_resource_lf_tags").values()
+                   if "table_with_columns" in t]
+    by_table = {}
+    for t in column_tags:
+        twc = t["table_with_columns"]
+        by_table.setdefault(twc["name"], {})[t["lf_tag"][0]["value"]] = twc["column_names"]
+    assert by_table["customers"]["pii"] == sorted(["full_name", "email", "phone_number", "postal_address",
+                                                   "birth_date"])
+    assert by_table["orders"]["pii"] == ["customer_email", "shipping_postcode"]
+    assert by_table["orders"]["confidential"] == ["margin_amount"]
+
+
+# --- domain ------------------------------------------------------------------------------------------------
+
+def test_domain_kms_key(stack):
+    key = stack("dev-domain-sales").one("aws_kms_key")
+    assert key["enable_key_rotation"] is True and key["deletion_window_in_days"] == 30
+    assert key["lifecycle"]["prevent_destroy"] is True
+    policy = json.loads(key["policy"])
+    principals = [s["Principal"] for s in policy["Statement"]]
+    assert "*" not in principals and all(p.get("AWS") != "*" for p in principals)
+    assert all(a != "kms:*" for s in policy["Statement"] for a in s["Action"])
+    alias = stack("dev-domain-sales").one("aws_kms_alias")
+    assert alias["name"] == "alias/acme-dev-sales-lake"
+
+
+def test_domain_buckets_have_the_s3_baseline(stack):
+    s = stack("dev-domain-sales")
+    buckets = {b["bucket"]: (name, b) for name, b in s.resources("aws_s3_bucket").items()}
+    expected = {f"acme-dev-sales-{layer}-222222222222" for layer in ("raw", "stage", "analytics", "logs")}
+    assert set(buckets) == expected
+    key_ref = f"${{aws_kms_key.{next(iter(s.resources('aws_kms_key')))}.arn}}"
+
+    def for_bucket(rtype, bucket_resource):
+        ref = f"${{aws_s3_bucket.{bucket_resource}.id}}"
+        found = [r for r in s.resources(rtype).values() if r["bucket"] == ref]
+        assert len(found) == 1, (rtype, bucket_resource)
+        return found[0]
+
+    for bucket, (name, body) in buckets.items():
+        assert body["force_destroy"] is False and body["lifecycle"]["prevent_destroy"] is True
+        pab = for_bucket("aws_s3_bucket_public_access_block", name)
+        assert all(pab[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
+                                            "restrict_public_buckets"))
+        assert for_bucket("aws_s3_bucket_versioning", name)["versioning_configuration"]["status"] == "Enabled"
+        assert for_bucket("aws_s3_bucket_ownership_controls", name)["rule"]["object_ownership"] == "BucketOwnerEnforced"
+        policy = json.loads(for_bucket("aws_s3_bucket_policy", name)["policy"])
+        tls = next(st for st in policy["Statement"] if st["Sid"] == "DenyInsecureTransport")
+        assert tls["Effect"] == "Deny" and tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        rule = for_bucket("aws_s3_bucket_lifecycle_configuration", name)["rule"][0]
+        assert rule["abort_incomplete_multipart_upload"][0]["days_after_initiation"] == 7
+        sse = for_bucket("aws_s3_bucket_server_side_encryption_configuration", name)["rule"][0]
+        if bucket.endswith("-logs-222222222222"):
+            # S3 server access logs can only be delivered to SSE-S3 buckets (AWS rule).
+            assert sse["apply_server_side_encryption_by_default"]["sse_algorithm"] == "AES256"
+        else:
+            assert sse["apply_server_side_encryption_by_default"] == {"sse_algorithm": "aws:kms",
+                                                                      "kms_master_key_id": key_ref}
+            assert sse["bucket_key_enabled"] is True
+            logging = for_bucket("aws_s3_bucket_logging", name)
+            assert logging["target_bucket"] == "acme-dev-sales-logs-222222222222"
+            assert body["tags"]["mesh:classification"] == "pii"
+
+
+# --- consumer ----------------------------------------------------------------------------------------------
+
+def test_consumer_athena_workgroup_enforced_and_encrypted(stack):
+    s = stack("dev-consumer-analytics")
+    wg = s.one("aws_athena_workgroup")
+    cfg = wg["configuration"]
+    assert wg["name"] == "acme-dev-analytics"
+    assert cfg["enforce_workgroup_configuration"] is True
+    assert cfg["engine_version"]["selected_engine_version"] == "Athena engine version 3"
+    assert cfg["bytes_scanned_cutoff_per_query"] == 200 * 1024 ** 3
+    result = cfg["result_configuration"]
+    assert result["output_location"] == "s3://acme-dev-analytics-athena-results-555555555555/results/"
+    assert result["encryption_configuration"]["encryption_option"] == "SSE_KMS"
+    key_name = next(iter(s.resources("aws_kms_key")))
+    assert result["encryption_configuration"]["kms_key_arn"] == f"${{aws_kms_key.{key_name}.arn}}"
+    buckets = {b["bucket"] for b in s.resources("aws_s3_bucket").values()}
+    assert buckets == {"acme-dev-analytics-athena-results-555555555555", "acme-dev-analytics-logs-555555555555"}
