@@ -28,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     p_synth.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
     p_synth.add_argument("--out", type=Path, default=None, help="output directory (default: <root>/cdktf.out)")
 
+    p_local = sub.add_parser("local-deploy", help="apply the stacks to a local AWS emulator (moto) in deploy order, "
+                             "then re-plan and require no changes")
+    p_local.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
+    p_local.add_argument("--endpoint", help="use this running emulator (loopback URL) instead of starting moto")
+    p_local.add_argument("--workdir", type=Path, default=None,
+                         help="scratch directory (default: <root>/.meshform/local-deploy); never cdktf.out")
+
     args = parser.parse_args(argv)
     root = args.root.resolve()
     try:
@@ -35,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(root, _envs(args.env))
         if args.command == "synth":
             return _synth(root, _envs(args.env), args.out or root / "cdktf.out")
+        if args.command == "local-deploy":
+            return _local_deploy(root, _envs(args.env), args.endpoint,
+                                 args.workdir or root / ".meshform" / "local-deploy")
     except ValidationFailed as failed:
         print(failed.errors.render(), file=sys.stderr)
         return 1
@@ -63,6 +73,29 @@ def _synth(root: Path, envs: list[str] | None, out: Path) -> int:
     stacks = synthesize(meshes, out)
     print(describe_stacks(stacks, out))
     return 0
+
+
+def _local_deploy(root: Path, envs: list[str] | None, endpoint: str | None, workdir: Path) -> int:
+    import time
+
+    from meshform.loader import load_meshes
+    from meshform.local.deploy import local_deploy, succeeded
+    from meshform.local.terraform import ToolMissing
+
+    meshes = load_meshes(root, envs)
+    started = time.monotonic()
+    try:
+        runs = local_deploy(meshes, workdir.resolve(), endpoint)
+    except ToolMissing as missing:
+        print(f"local-deploy: {missing}", file=sys.stderr)
+        return 3
+    ok = succeeded(runs)
+    applied = sum(r.applied for r in runs)
+    left_out = sum(len(r.left_out) for r in runs)
+    print(f"\n{'OK' if ok else 'FAILED'}: {len(runs)} stacks, {applied} resources applied, {left_out} left out, "
+          f"{sum(1 for r in runs if r.plan_exit == 0)}/{len(runs)} re-plans clean, {time.monotonic() - started:.0f}s "
+          f"(logs: {workdir / 'logs'})")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

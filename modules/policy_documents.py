@@ -25,7 +25,8 @@ def statement(sid: str, actions: list[str], resources: list[str] | str, *, princ
 
 def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
     """TLS-only: refuse every request that does not use HTTPS (checkov CKV2_AWS / Security Hub S3.5)."""
-    return statement("DenyInsecureTransport", ["s3:*"], [bucket_arn, f"{bucket_arn}/*"], principal="*",
+    # {"AWS": "*"} is AWS's documented equivalent of "*" (and the form moto's S3 logging check can read).
+    return statement("DenyInsecureTransport", ["s3:*"], [bucket_arn, f"{bucket_arn}/*"], principal={"AWS": "*"},
                      effect="Deny", condition={"Bool": {"aws:SecureTransport": "false"}})
 
 

@@ -28,8 +28,8 @@ class EncryptionKey(Construct):
         self.key = KmsKey(
             self, "key",
             description=description,
+            # Yearly rotation: AWS's default period (not set explicitly: moto reads it back as 0 and drifts).
             enable_key_rotation=True,
-            rotation_period_in_days=365,
             deletion_window_in_days=30,
             key_usage="ENCRYPT_DECRYPT",
             customer_master_key_spec="SYMMETRIC_DEFAULT",

@@ -1,0 +1,1 @@
+"""Local proof: apply the synthesized stacks with real Terraform and the real AWS provider against moto."""

@@ -1,0 +1,187 @@
+"""`meshform local-deploy`: synthesize into a scratch directory, then init/apply every stack against the emulator
+in deploy order (stacks of one tier in parallel), then re-plan every stack and require zero changes."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from meshform.local import terraform as tf
+from meshform.local.emulator import MotoServer, is_loopback_url
+from meshform.local.emulator_gaps import EMULATOR_GAPS
+from meshform.local.overrides import write_override
+from meshform.spec.mesh import Mesh
+
+_REF = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
+
+
+@dataclass
+class StackRun:
+    name: str
+    directory: Path
+    dependencies: list[str]
+    targets: list[str] | None = None               # None = whole stack
+    left_out: dict[str, str] = field(default_factory=dict)   # address -> reason
+    applied: int = 0
+    apply_seconds: float = 0.0
+    plan_exit: int | None = None
+    plan_summary: str = ""
+    error: str = ""
+
+
+def deploy_order(stacks_dir: Path) -> list[list[str]]:
+    """Tiers of stacks from cdktf's manifest (the order `cdktf deploy` uses); a tier's stacks are independent."""
+    manifest = json.loads((stacks_dir.parent / "manifest.json").read_text())
+    deps = {name: set(info.get("dependencies", [])) for name, info in manifest["stacks"].items()}
+    tiers, done = [], set()
+    while len(done) < len(deps):
+        tier = sorted(n for n, d in deps.items() if n not in done and d <= done)
+        if not tier:
+            raise RuntimeError(f"stack dependency cycle among {sorted(set(deps) - done)}")
+        tiers.append(tier)
+        done.update(tier)
+    return tiers
+
+
+def plan_exclusions(stack_json: dict) -> tuple[list[str] | None, dict[str, str]]:
+    """Addresses to target when EMULATOR_GAPS hits this stack (plus everything that depends on a gap)."""
+    resources = {f"{t}.{n}": body for t, items in stack_json.get("resource", {}).items() for n, body in items.items()}
+    left_out = {addr: EMULATOR_GAPS[addr.split(".")[0]] for addr in resources if addr.split(".")[0] in EMULATOR_GAPS}
+    changed = True
+    while changed:
+        changed = False
+        for addr, body in resources.items():
+            if addr in left_out:
+                continue
+            text = json.dumps(body)
+            refs = {f"{t}.{n}" for t, n in _REF.findall(text)} | set(body.get("depends_on", []))
+            hit = sorted(r for r in refs if r in left_out)
+            if hit:
+                left_out[addr] = f"depends on {hit[0]}, which is left out"
+                changed = True
+    if not left_out:
+        return None, {}
+    return sorted(a for a in resources if a not in left_out), left_out
+
+
+def local_deploy(meshes: list[Mesh], workdir: Path, endpoint: str | None, echo=print) -> list[StackRun]:
+    from meshform.synth import synthesize
+
+    terraform = tf.find_terraform()
+    source = tf.provider_source()
+    if endpoint and not is_loopback_url(endpoint):
+        raise tf.ToolMissing(f"--endpoint {endpoint} is not a loopback address; local-deploy only talks to "
+                             "an emulator on this machine")
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    logs = workdir / "logs"
+    logs.mkdir()
+    echo(f"terraform: {terraform}\nprovider:  {source.describe()}")
+    synthesize(meshes, workdir / "cdktf.out")       # a private copy: the user's cdktf.out is never touched
+    stacks_dir = workdir / "cdktf.out" / "stacks"
+    cli_config = tf.write_cli_config(workdir, source)
+
+    server = None
+    if endpoint is None:
+        server = MotoServer(logs / "moto.log")
+        endpoint = server.url
+        echo(f"emulator:  moto server {endpoint} (pid {server.process.pid}, stopped at the end)")
+    else:
+        echo(f"emulator:  {endpoint} (left running)")
+    try:
+        return _run_all(terraform, source, cli_config, stacks_dir, endpoint, workdir, logs, echo)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _run_all(terraform, source, cli_config, stacks_dir, endpoint, workdir, logs, echo) -> list[StackRun]:
+    tiers = deploy_order(stacks_dir)
+    runs: dict[str, StackRun] = {}
+    manifest = json.loads((stacks_dir.parent / "manifest.json").read_text())
+    for name in [n for tier in tiers for n in tier]:
+        directory = stacks_dir / name
+        targets, left_out = plan_exclusions(json.loads((directory / "cdk.tf.json").read_text()))
+        write_override(directory, endpoint, workdir / "state" / f"{name}.tfstate", source.version)
+        runs[name] = StackRun(name, directory, manifest["stacks"][name].get("dependencies", []), targets, left_out)
+    (workdir / "state").mkdir(exist_ok=True)
+
+    # init one at a time: they share the plugin cache.
+    for run in runs.values():
+        result = tf.run(terraform, ["init", "-input=false"], run.directory, cli_config, logs / f"{run.name}.log")
+        if result.returncode != 0:
+            run.error = f"terraform init failed:\n{_tail(result.output)}"
+    echo(f"deploy order: {' -> '.join('[' + ', '.join(t) + ']' for t in tiers)}")
+
+    def apply(run: StackRun) -> None:
+        if run.error:
+            return
+        failed_deps = [d for d in run.dependencies if runs[d].error]
+        if failed_deps:
+            run.error = f"not applied: {', '.join(failed_deps)} failed"
+            return
+        args = ["apply", "-auto-approve", "-input=false", *_target_args(run)]
+        result = tf.run(terraform, args, run.directory, cli_config, logs / f"{run.name}.log")
+        run.apply_seconds = result.seconds
+        if result.returncode != 0:
+            run.error = f"terraform apply failed:\n{_tail(result.output)}"
+            return
+        match = re.search(r"Resources: (\d+) added", result.output)
+        run.applied = int(match.group(1)) if match else 0
+
+    def replan(run: StackRun) -> None:
+        if run.error:
+            return
+        args = ["plan", "-detailed-exitcode", "-input=false", "-refresh=true", *_target_args(run)]
+        result = tf.run(terraform, args, run.directory, cli_config, logs / f"{run.name}.log")
+        run.plan_exit = result.returncode
+        summary = re.search(r"Plan: .*", result.output)
+        run.plan_summary = "no changes" if result.returncode == 0 else (
+            summary.group(0) if summary else _tail(result.output, 15))
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for tier in tiers:
+            list(pool.map(apply, [runs[n] for n in tier]))
+            for name in tier:
+                _report_apply(runs[name], echo)
+        list(pool.map(replan, runs.values()))
+    for run in runs.values():
+        _report_plan(run, echo)
+    return list(runs.values())
+
+
+def _target_args(run: StackRun) -> list[str]:
+    return [f"-target={addr}" for addr in run.targets] if run.targets is not None else []
+
+
+def _report_apply(run: StackRun, echo) -> None:
+    if run.error:
+        echo(f"  FAILED  {run.name}: {run.error}")
+        return
+    echo(f"  applied {run.name:<32} {run.applied:>4} resources  {run.apply_seconds:6.1f}s")
+    for addr, reason in sorted(run.left_out.items()):
+        echo(f"          left out {addr}: {reason}")
+
+
+def _report_plan(run: StackRun, echo) -> None:
+    if run.plan_exit is None:
+        return
+    state = "clean" if run.plan_exit == 0 else ("DRIFT" if run.plan_exit == 2 else "ERROR")
+    echo(f"  re-plan {run.name:<32} {state}: {run.plan_summary}")
+
+
+def _tail(text: str, lines: int = 25) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def succeeded(runs: list[StackRun]) -> bool:
+    return all(not r.error and r.plan_exit == 0 for r in runs)
+
+
+def elapsed(start: float) -> str:
+    return f"{time.monotonic() - start:.0f}s"
