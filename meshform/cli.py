@@ -35,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     p_local.add_argument("--workdir", type=Path, default=None,
                          help="scratch directory (default: <root>/.meshform/local-deploy); never cdktf.out")
 
+    p_check = sub.add_parser("check", help="checkov (built-in + the mesh's policies) over every synthesized stack")
+    p_check.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
+    p_check.add_argument("--stacks-dir", type=Path, default=None,
+                         help="check these synthesized stacks (e.g. cdktf.out/stacks) instead of synthesizing afresh")
+    p_check.add_argument("--reports", type=Path, default=None,
+                         help="where SARIF/JUnit/JSON reports go (default: <root>/reports/checkov)")
+
     args = parser.parse_args(argv)
     root = args.root.resolve()
     try:
@@ -45,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "local-deploy":
             return _local_deploy(root, _envs(args.env), args.endpoint,
                                  args.workdir or root / ".meshform" / "local-deploy")
+        if args.command == "check":
+            return _check(root, _envs(args.env), args.stacks_dir, args.reports or root / "reports" / "checkov")
     except ValidationFailed as failed:
         print(failed.errors.render(), file=sys.stderr)
         return 1
@@ -95,6 +104,29 @@ def _local_deploy(root: Path, envs: list[str] | None, endpoint: str | None, work
     print(f"\n{'OK' if ok else 'FAILED'}: {len(runs)} stacks, {applied} resources applied, {left_out} left out, "
           f"{sum(1 for r in runs if r.plan_exit == 0)}/{len(runs)} re-plans clean, {time.monotonic() - started:.0f}s "
           f"(logs: {workdir / 'logs'})")
+    return 0 if ok else 1
+
+
+def _check(root: Path, envs: list[str] | None, stacks_dir: Path | None, reports: Path) -> int:
+    from meshform.check.report import render
+    from meshform.check.runner import load_skips, run_checks
+    from meshform.loader import load_meshes
+    from meshform.local.terraform import ToolMissing
+
+    meshes = load_meshes(root, envs)
+    try:
+        if stacks_dir is None:
+            from meshform.synth import synthesize
+
+            out = root / ".meshform" / "check" / "cdktf.out"
+            synthesize(meshes, out)
+            stacks_dir = out / "stacks"
+        results = run_checks(meshes, stacks_dir.resolve(), reports.resolve())
+    except ToolMissing as missing:
+        print(f"check: {missing}", file=sys.stderr)
+        return 3
+    text, ok = render(results, load_skips())
+    print(text)
     return 0 if ok else 1
 
 

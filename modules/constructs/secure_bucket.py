@@ -10,6 +10,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload, S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter, S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration)
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_notification import S3BucketNotification
 from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
@@ -23,19 +24,25 @@ from meshform import naming
 from modules import policy_documents as pd
 
 
+BUCKET_ROLE_DATA = "data"
+BUCKET_ROLE_QUERY_RESULTS = "query-results"
+BUCKET_ROLE_ACCESS_LOGS = "access-logs"
+
+
 class SecureBucket(Construct):
     """`kms_key_arn=None` is only for the access-log bucket: S3 server access logging can only deliver to a
     bucket encrypted with SSE-S3 (AWS rule), so that one bucket uses AES256."""
 
     def __init__(self, scope: Construct, id_: str, *, name: str, kms_key_arn: str | None, classification: str,
-                 log_bucket: "SecureBucket | None", noncurrent_days: int = 90, expire_days: int | None = None,
+                 role: str, log_bucket: "SecureBucket | None", noncurrent_days: int = 90, expire_days: int | None = None,
                  extra_policy_statements: list[dict] | None = None):
         super().__init__(scope, id_)
         self.name = name
         self.arn = naming.bucket_arn(name)
         self.bucket = S3Bucket(
             self, "bucket", bucket=name, force_destroy=False,
-            tags={"mesh:classification": classification},
+            # mesh:bucket-role (data | query-results | access-logs) lets policies tell data buckets apart.
+            tags={"mesh:classification": classification, "mesh:bucket-role": role},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
         bucket_id = self.bucket.id
@@ -68,6 +75,8 @@ class SecureBucket(Construct):
             expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=expire_days)] if expire_days else None,
         )
         S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket_id, rule=[rule])
+        # Object events go to EventBridge: pipelines and audit subscribe there (no per-bucket wiring).
+        S3BucketNotification(self, "events", bucket=bucket_id, eventbridge=True)
         if log_bucket is not None:
             S3BucketLoggingA(
                 # Simple prefix per source bucket. (Date-partitioned keys are not used: moto drops

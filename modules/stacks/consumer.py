@@ -7,7 +7,8 @@ from meshform import naming
 from meshform.spec.mesh import Mesh
 from modules.constructs.athena_workgroup import AthenaWorkgroupConstruct
 from modules.constructs.encryption_key import EncryptionKey
-from modules.constructs.secure_bucket import SecureBucket, access_log_delivery_statement
+from modules.constructs.secure_bucket import (BUCKET_ROLE_ACCESS_LOGS, BUCKET_ROLE_QUERY_RESULTS,
+                                               SecureBucket, access_log_delivery_statement)
 from modules.stacks.base import MeshStack
 
 GIB = 1024 ** 3
@@ -25,13 +26,13 @@ class ConsumerStack(MeshStack):
             description=f"meshform {env}: {consumer} query results")
         log_name = mesh.bucket(consumer, naming.ACCESS_LOG_LAYER)
         self.log_bucket = SecureBucket(
-            self, "bucket_logs", name=log_name, kms_key_arn=None, classification=mesh.spec.governance.default_classification, log_bucket=None,
+            self, "bucket_logs", name=log_name, kms_key_arn=None, role=BUCKET_ROLE_ACCESS_LOGS, classification=mesh.spec.governance.default_classification, log_bucket=None,
             expire_days=365, noncurrent_days=30,
             extra_policy_statements=[access_log_delivery_statement(log_name, c.account_id)])
         # Query results can contain anything the consumer may read: classify at its clearance.
         results = SecureBucket(
             self, "bucket_athena_results", name=mesh.bucket(consumer, naming.ATHENA_RESULTS_LAYER),
-            kms_key_arn=self.key.arn, classification=c.clearance, log_bucket=self.log_bucket,
+            kms_key_arn=self.key.arn, role=BUCKET_ROLE_QUERY_RESULTS, classification=c.clearance, log_bucket=self.log_bucket,
             noncurrent_days=7, expire_days=30)
         AthenaWorkgroupConstruct(
             self, "athena", name=naming.athena_workgroup_name(prefix, env, consumer), results_bucket=results.name,

@@ -6,7 +6,8 @@ from constructs import Construct
 from meshform import naming
 from meshform.spec.mesh import Mesh
 from modules.constructs.encryption_key import EncryptionKey
-from modules.constructs.secure_bucket import SecureBucket, access_log_delivery_statement
+from modules.constructs.secure_bucket import (BUCKET_ROLE_ACCESS_LOGS, BUCKET_ROLE_DATA,
+                                               SecureBucket, access_log_delivery_statement)
 from modules.stacks.base import MeshStack
 
 
@@ -26,11 +27,11 @@ class DomainStack(MeshStack):
                    default=mesh.spec.governance.default_classification)
         log_name = mesh.bucket(domain, naming.ACCESS_LOG_LAYER)
         self.log_bucket = SecureBucket(
-            self, "bucket_logs", name=log_name, kms_key_arn=None, classification=mesh.spec.governance.default_classification, log_bucket=None,
+            self, "bucket_logs", name=log_name, kms_key_arn=None, role=BUCKET_ROLE_ACCESS_LOGS, classification=mesh.spec.governance.default_classification, log_bucket=None,
             expire_days=365, noncurrent_days=30,
             extra_policy_statements=[access_log_delivery_statement(log_name, d.account_id)])
         self.buckets = {
             layer: SecureBucket(self, f"bucket_{layer}", name=mesh.bucket(domain, layer), kms_key_arn=self.key.arn,
-                                classification=held, log_bucket=self.log_bucket)
+                                role=BUCKET_ROLE_DATA, classification=held, log_bucket=self.log_bucket)
             for layer in naming.DOMAIN_BUCKET_LAYERS
         }

@@ -1,0 +1,77 @@
+"""The mesh facts file the custom policies read (accounts, admins, ontology, clearances, taggable types):
+written next to the synthesized stacks by `meshform check`, so policies never hard-code the mesh."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+from meshform import naming
+from meshform.spec.mesh import Mesh
+
+MANDATORY_TAGS = ["mesh:environment", "mesh:domain", "mesh:owner", "mesh:cost-center", "mesh:managed-by"]
+MESH_FILE_ENV = "MESHFORM_MESH_FILE"
+
+
+def taggable(resource_type: str) -> bool:
+    """True when the AWS binding of `resource_type` has a `tags` argument (read from the binding's source text:
+    importing it would load jsii)."""
+    if not resource_type.startswith("aws_"):
+        return False
+    spec = importlib.util.find_spec("cdktf_cdktf_provider_aws")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("cdktf-cdktf-provider-aws is not installed")
+    source = Path(spec.submodule_search_locations[0]) / resource_type[len("aws_"):] / "__init__.py"
+    if not source.is_file():
+        return False
+    # The module (one per resource type) also holds struct classes, some with their own `tags`: look only at
+    # the resource class, the one that defines TF_RESOURCE_TYPE.
+    for chunk in source.read_text().split("\nclass "):
+        if "def TF_RESOURCE_TYPE(" in chunk:
+            return "def tags_input(" in chunk
+    return False
+
+
+def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
+    spec = mesh.spec
+    gov = spec.governance
+    accounts = {gov.account_id: {"name": "governance", "kind": "governance",
+                                 "deploy_role": mesh.deploy_role_arn(gov.account_id)}}
+    for name, d in spec.domains.items():
+        accounts[d.account_id] = {"name": name, "kind": "domain", "clearance": mesh.clearance_of(name),
+                                  "deploy_role": mesh.deploy_role_arn(d.account_id)}
+    for name, c in spec.consumers.items():
+        accounts[c.account_id] = {"name": name, "kind": "consumer", "clearance": c.clearance,
+                                  "deploy_role": mesh.deploy_role_arn(c.account_id),
+                                  "principals": sorted(c.principals)}
+    classified = {}
+    for product in mesh.products.values():
+        for table in product.tables:
+            classified[f"{naming.central_database_name(product.domain)}.{table.name}"] = {
+                c.name: c.classification for c in table.all_columns}
+    return {
+        "environment": mesh.env,
+        "region": mesh.region,
+        "governance_account": gov.account_id,
+        "accounts": dict(sorted(accounts.items())),
+        # Exactly who may administer Lake Formation in each account (the deploy role + the spec's admins).
+        "lake_formation_admins": {
+            gov.account_id: sorted({mesh.deploy_role_arn(gov.account_id), *gov.admins}),
+            **{a: [info["deploy_role"]] for a, info in accounts.items() if info["kind"] != "governance"},
+        },
+        "classifications": list(gov.classifications),
+        "default_classification": gov.default_classification,
+        "mandatory_tags": MANDATORY_TAGS,
+        "taggable_resource_types": sorted(t for t in resource_types if taggable(t)),
+        "columns": dict(sorted(classified.items())),
+    }
+
+
+def write_mesh_facts(mesh: Mesh, stack_files: list[Path], out_dir: Path) -> Path:
+    types: set[str] = set()
+    for path in stack_files:
+        types.update(json.loads(path.read_text()).get("resource", {}))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{mesh.env}.json"
+    path.write_text(json.dumps(mesh_facts(mesh, types), indent=2, sort_keys=True))
+    return path
