@@ -1,0 +1,34 @@
+"""Helpers for emulator tests: tool detection (skip on a laptop without terraform, fail in CI) and boto3 clients
+acting as a given account of the emulated mesh (through the account's deploy role, as Terraform does)."""
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from meshform.local.terraform import ToolMissing, find_terraform, provider_source
+
+
+def require_terraform() -> None:
+    try:
+        find_terraform()
+        provider_source()
+    except ToolMissing as missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the emulator tests: {missing}")
+        pytest.skip(f"emulator tests need terraform and the AWS provider: {missing}")
+
+
+class AccountClients:
+    def __init__(self, endpoint: str, region: str, account: str, role: str = "mesh-deploy"):
+        sts = boto3.client("sts", endpoint_url=endpoint, region_name=region, aws_access_key_id="test",
+                           aws_secret_access_key="test")
+        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="pytest")["Credentials"]
+        self._kwargs = dict(endpoint_url=endpoint, region_name=region, aws_access_key_id=creds["AccessKeyId"],
+                            aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+    def __call__(self, service: str):
+        config = Config(s3={"addressing_style": "path"}) if service == "s3" else None
+        return boto3.client(service, config=config, **self._kwargs)

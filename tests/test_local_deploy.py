@@ -1,0 +1,173 @@
+"""Apply-level proof: real terraform + the real AWS provider apply the synthesized dev stacks to a moto server
+in deploy order, re-plan clean, and the emulator's state (read back with boto3, per account) is what the spec
+and the contracts say."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from meshform.cli import main
+from meshform.loader import load_meshes
+from meshform.local import deploy as deploy_module
+from meshform.local.deploy import local_deploy, plan_exclusions, succeeded
+from meshform.local.emulator import MotoServer
+from tests.conftest import copy_project
+from tests.emulator import AccountClients, require_terraform
+
+pytestmark = pytest.mark.emulator
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory):
+    require_terraform()
+    root = copy_project(tmp_path_factory.mktemp("local") / "project")
+    mesh = load_meshes(root, ["dev"])[0]
+    server = MotoServer(root / "moto.log")
+    output: list[str] = []
+    try:
+        runs = local_deploy([mesh], root / ".meshform" / "local-deploy", server.url, echo=output.append)
+        yield {"root": root, "mesh": mesh, "runs": runs, "output": "\n".join(output),
+               "as_account": lambda account: AccountClients(server.url, mesh.region, account)}
+    finally:
+        server.stop()
+
+
+def test_every_stack_applies_in_deploy_order_and_replans_clean(dev):
+    runs = {r.name: r for r in dev["runs"]}
+    assert succeeded(dev["runs"]), dev["output"]
+    assert set(runs) == {"dev-governance", "dev-domain-sales", "dev-domain-marketing", "dev-domain-finance",
+                         "dev-consumer-analytics", "dev-consumer-data-science"}
+    out = dev["output"]
+    assert out.index("applied dev-governance") < out.index("applied dev-domain-sales") < \
+        out.index("applied dev-consumer-analytics")
+    for run in runs.values():
+        assert run.applied > 0 and run.plan_exit == 0
+        # only the documented emulator gaps are left out, and each is printed with its reason
+        assert {a.split(".")[0] for a in run.left_out} <= set(deploy_module.EMULATOR_GAPS)
+        for address in run.left_out:
+            assert f"left out {address}: " in out
+    synthesized = sum(len(items) for r in runs.values()
+                      for items in json.loads((r.directory / "cdk.tf.json").read_text())["resource"].values())
+    assert sum(r.applied for r in runs.values()) == synthesized - sum(len(r.left_out) for r in runs.values())
+
+
+def test_users_cdktf_out_is_untouched_and_generated_json_unchanged(dev, synth_root):
+    assert not (dev["root"] / "cdktf.out").exists()
+    for run in dev["runs"]:
+        generated = (synth_root / "cdktf.out" / "stacks" / run.name / "cdk.tf.json").read_bytes()
+        assert (run.directory / "cdk.tf.json").read_bytes() == generated      # override lives in its own file
+        assert (run.directory / "zz_meshform_local_override.tf.json").exists()
+
+
+def test_governance_catalog_state(dev):
+    mesh = dev["mesh"]
+    gov = dev["as_account"](mesh.governance_account)
+    settings = gov("lakeformation").get_data_lake_settings()["DataLakeSettings"]
+    assert sorted(a["DataLakePrincipalIdentifier"] for a in settings["DataLakeAdmins"]) == sorted(
+        [mesh.deploy_role_arn(mesh.governance_account), *mesh.spec.governance.admins])
+    assert settings["Parameters"]["CROSS_ACCOUNT_VERSION"] == "4"
+    assert not settings.get("CreateDatabaseDefaultPermissions")
+    assert not settings.get("CreateTableDefaultPermissions")
+    tags = {t["TagKey"]: t["TagValues"] for t in gov("lakeformation").list_lf_tags()["LFTags"]}
+    assert sorted(tags["domain"]) == sorted(mesh.spec.domains)
+    assert sorted(tags["classification"]) == sorted(mesh.ontology)
+
+    glue = gov("glue")
+    enc = glue.get_data_catalog_encryption_settings()["DataCatalogEncryptionSettings"]
+    assert enc["EncryptionAtRest"]["CatalogEncryptionMode"] == "SSE-KMS"
+    assert f":{mesh.governance_account}:key/" in enc["EncryptionAtRest"]["SseAwsKmsKeyId"]
+
+    databases = {d["Name"]: d for d in glue.get_databases()["DatabaseList"]}
+    assert set(databases) == set(mesh.spec.domains)
+    for product in mesh.products.values():
+        for table in product.tables:
+            got = glue.get_table(DatabaseName=product.domain, Name=table.name)["Table"]
+            assert [(c["Name"], c["Type"]) for c in got["StorageDescriptor"]["Columns"]] == \
+                [(c.name, c.type) for c in table.columns], f"{product.fqn}.{table.name}"
+            assert [(p["Name"], p["Type"]) for p in got.get("PartitionKeys", [])] == \
+                [(c.name, c.type) for c in table.partition_keys]
+            assert got["StorageDescriptor"]["Location"] == \
+                f"s3://{mesh.bucket(product.domain, 'analytics')}/{product.name}/{table.name}/"
+            assert got["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+
+
+def test_classified_columns_carry_lf_tags_in_the_catalog(dev):
+    mesh = dev["mesh"]
+    lf = dev["as_account"](mesh.governance_account)("lakeformation")
+    customers = mesh.products["sales.customers"].table("customers")
+    pii = sorted(c.name for c in customers.all_columns if c.classification == "pii")
+    tagged = lf.get_resource_lf_tags(Resource={"TableWithColumns": {
+        "CatalogId": mesh.governance_account, "DatabaseName": "sales", "Name": "customers", "ColumnNames": pii}})
+    columns = {c["Name"]: {t["TagKey"]: t["TagValues"] for t in c["LFTags"]}
+               for c in tagged.get("LFTagsOnColumns", [])}
+    assert sorted(columns) == pii
+    assert all(tags["classification"] == ["pii"] for tags in columns.values())
+
+
+def test_domain_lakes_land_in_their_own_accounts_with_the_baseline(dev):
+    mesh = dev["mesh"]
+    gov_buckets = dev["as_account"](mesh.governance_account)("s3").list_buckets()["Buckets"]
+    assert gov_buckets == []
+    for domain, spec in mesh.spec.domains.items():
+        clients = dev["as_account"](spec.account_id)
+        s3, kms = clients("s3"), clients("kms")
+        names = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+        assert names == {mesh.bucket(domain, layer) for layer in ("raw", "stage", "analytics", "logs")}
+        alias = next(a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == f"alias/acme-dev-{domain}-lake")
+        key_arn = kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"]
+        assert kms.get_key_rotation_status(KeyId=alias["TargetKeyId"])["KeyRotationEnabled"] is True
+        for layer in ("raw", "stage", "analytics"):
+            bucket = mesh.bucket(domain, layer)
+            rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+            assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
+            assert rule["BucketKeyEnabled"] is True
+            assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+            pab = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+            assert all(pab.values()) and len(pab) == 4
+            policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+            assert any(st["Effect"] == "Deny" and st["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+                       for st in policy["Statement"])
+            logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+            assert logging["TargetBucket"] == mesh.bucket(domain, "logs")
+            tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
+            assert tags["mesh:domain"] == domain and tags["mesh:cost-center"] == spec.cost_center
+
+
+def test_consumer_athena_workgroup(dev):
+    mesh = dev["mesh"]
+    for consumer, spec in mesh.spec.consumers.items():
+        clients = dev["as_account"](spec.account_id)
+        wg = clients("athena").get_work_group(WorkGroup=f"acme-dev-{consumer}")["WorkGroup"]
+        config = wg["Configuration"]
+        assert config["EnforceWorkGroupConfiguration"] is True
+        assert config["ResultConfiguration"]["EncryptionConfiguration"]["EncryptionOption"] == "SSE_KMS"
+        assert config["ResultConfiguration"]["OutputLocation"] == \
+            f"s3://{mesh.bucket(consumer, 'athena-results')}/results/"
+        assert {b["Name"] for b in clients("s3").list_buckets()["Buckets"]} == {
+            mesh.bucket(consumer, "athena-results"), mesh.bucket(consumer, "logs")}
+
+
+def test_emulator_gaps_are_left_out_with_their_dependents(synth_root, monkeypatch):
+    monkeypatch.setattr(deploy_module, "EMULATOR_GAPS", {"aws_kms_key": "example reason"})
+    stack = json.loads((synth_root / "cdktf.out" / "stacks" / "dev-consumer-analytics" / "cdk.tf.json").read_text())
+    targets, left_out = plan_exclusions(stack)
+    key = next(a for a in left_out if a.startswith("aws_kms_key."))
+    assert left_out[key] == "example reason"
+    # the alias, the SSE configuration and the workgroup reference the key: they are left out too
+    assert {a.split(".")[0] for a in left_out} == {"aws_kms_key", "aws_kms_alias",
+                                                   "aws_s3_bucket_server_side_encryption_configuration",
+                                                   "aws_athena_workgroup"}
+    assert all(not t.startswith(("aws_kms_key.", "aws_athena_workgroup.")) for t in targets)
+
+
+def test_local_deploy_command_starts_its_own_emulator_for_prod(tmp_path, capsys):
+    require_terraform()
+    root = copy_project(tmp_path / "project")
+    code = main(["--root", str(root), "local-deploy", "--env", "prod"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "emulator:  moto server http://127.0.0.1:" in out and "stopped at the end" in out
+    assert "OK: 6 stacks" in out and "6/6 re-plans clean" in out
+    assert not (root / "cdktf.out").exists()
