@@ -3,6 +3,7 @@ findings a person can act on. The gate cannot pass silently: parsing errors, sta
 evaluate, and custom policies that failed to load all fail the run."""
 from __future__ import annotations
 
+import ast
 import fnmatch
 import json
 import os
@@ -71,29 +72,87 @@ def load_skips() -> dict[str, dict]:
     return yaml.safe_load(SKIPS_FILE.read_text()) or {}
 
 
-def custom_policy_ids() -> list[str]:
-    ids = set()
+def custom_policies() -> dict[str, list[str] | None]:
+    """Every mesh policy id found in policies/checks -> the resource types (fnmatch patterns) it applies to, read
+    from the file itself (None when they cannot be read). Read from the files, not from checkov: a policy that
+    fails to import is silently dropped by checkov, and that is exactly what the gate must notice."""
+    policies: dict[str, list[str] | None] = {}
     for path in sorted(POLICY_DIR.glob("*.py")) + sorted(POLICY_DIR.glob("*.yaml")):
-        ids.update(_CHECK_ID.findall(path.read_text()))
-    return sorted(ids)
+        text = path.read_text()
+        ids = _CHECK_ID.findall(text)
+        if ids:
+            types = _python_resource_types(text) if path.suffix == ".py" else _yaml_resource_types(text)
+            policies.update({pid: types for pid in ids})
+    return policies
+
+
+def custom_policy_ids(resource_types: set[str] | None = None) -> list[str]:
+    """The mesh policies that must produce a result: with `resource_types` (the types in the scanned stacks),
+    only those applying to at least one of them; a policy whose types cannot be read is always expected."""
+    return sorted(pid for pid, patterns in custom_policies().items()
+                  if resource_types is None or _applies(patterns, resource_types))
+
+
+def _applies(patterns: list[str] | None, resource_types: set[str]) -> bool:
+    return patterns is None or any(fnmatch.fnmatchcase(t, p) for p in patterns for t in resource_types)
+
+
+def _python_resource_types(text: str) -> list[str] | None:
+    """The literal `supported_resources=[...]` of a BaseResourceCheck (or a module-level name bound to one)."""
+    try:
+        tree = ast.parse(text)
+        bound = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+                 for target in node.targets if isinstance(target, ast.Name)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "supported_resources":
+                value = bound.get(node.value.id) if isinstance(node.value, ast.Name) else node.value
+                return [str(t) for t in ast.literal_eval(value)] or None
+    except (SyntaxError, ValueError, TypeError):
+        pass
+    return None
+
+
+def _yaml_resource_types(text: str) -> list[str] | None:
+    """The resource types a YAML graph check reports on: its `resource_type` filter, else every resource_types."""
+    try:
+        definition = (yaml.safe_load(text) or {}).get("definition")
+    except (yaml.YAMLError, AttributeError):
+        return None
+    filtered: list[str] = []
+    declared: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("cond_type") == "filter" and node.get("attribute") == "resource_type":
+                filtered.extend(node.get("value") or [])
+            types = node.get("resource_types") or []
+            types = [types] if isinstance(types, str) else list(types)
+            declared.extend(["*"] if "all" in types else types)  # checkov's `all` = every resource type
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(definition)
+    return [str(t) for t in (filtered or declared)] or None
 
 
 def run_checks(meshes: list[Mesh], stacks_dir: Path, reports_dir: Path) -> list[EnvironmentResult]:
     checkov = find_checkov()
     skips = load_skips()
-    expected_policies = custom_policy_ids()
+    policies = custom_policies()
     results = []
     for mesh in meshes:
         stack_dirs = sorted(p for p in stacks_dir.iterdir() if p.is_dir() and p.name.startswith(f"{mesh.env}-"))
         if not stack_dirs:
             raise ToolMissing(f"no synthesized stacks for environment {mesh.env!r} in {stacks_dir}")
-        results.append(_run_env(checkov, mesh, stack_dirs, stacks_dir, reports_dir / mesh.env, skips,
-                                expected_policies))
+        results.append(_run_env(checkov, mesh, stack_dirs, stacks_dir, reports_dir / mesh.env, skips, policies))
     return results
 
 
 def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path, reports: Path,
-             skips: dict, expected_policies: list[str]) -> EnvironmentResult:
+             skips: dict, policies: dict[str, list[str] | None]) -> EnvironmentResult:
     files = [d / "cdk.tf.json" for d in stack_dirs]
     mesh_file = write_mesh_facts(mesh, files, stacks_dir.parent / "mesh")
     if reports.exists():
@@ -139,11 +198,14 @@ def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path,
                 else:
                     result.failed.append(Finding(
                         stack, address, synthesized.get((stack, address), ""), item.get("check_id", ""),
-                        item.get("check_name", ""), item.get("guideline") or "",
+                        item.get("check_name", ""), item.get("guideline") or _builtin_fix(item.get("check_id", "")),
                         tuple(item.get("details") or ())))
     result.evaluated = len(evaluated & set(synthesized))
     result.not_evaluated = sorted(f"{s}: {a}" for s, a in set(synthesized) - evaluated)
-    result.missing_policies = [p for p in expected_policies if p not in seen_checks]
+    # A policy must have produced a result if it applies to a resource type present in these stacks.
+    types = {address.split(".", 1)[0] for _, address in synthesized}
+    result.missing_policies = sorted(p for p, patterns in policies.items()
+                                     if _applies(patterns, types) and p not in seen_checks)
     return result
 
 
@@ -166,6 +228,11 @@ def _address(label: str, stack: str, synthesized: dict) -> str:
             if s == stack and address.split(".", 1)[1] == name:
                 return address
     return label
+
+
+def _builtin_fix(check_id: str) -> str:
+    # Offline (--skip-download) checkov has no guideline URLs for built-in checks: point at its policy index.
+    return f"see {check_id} in https://www.checkov.io/5.Policy%20Index/terraform.html and the resource above"
 
 
 def _tail(text: str, lines: int = 10) -> str:

@@ -36,7 +36,7 @@ class MotoServer:
         self._log = log.open("a")
         env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "meshform.local.moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=self._log, stderr=subprocess.STDOUT, env=env)
         self._wait_ready()
 

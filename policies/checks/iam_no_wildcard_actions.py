@@ -1,0 +1,43 @@
+"""CKV_MESH_IAM_NO_WILDCARD_ACTIONS — IAM policies never Allow "*" or "<service>:*".
+
+Why: a wildcard action grants every present and future API of a service — for s3:* or glue:* that includes
+deleting buckets, rewriting bucket policies and changing the catalog behind Lake Formation's back; "*" is account
+takeover. Every mesh role needs a short, known list of actions (choreography §D.11: no *:*).
+"""
+from __future__ import annotations
+
+from checkov.common.models.enums import CheckCategories
+
+import iam_json
+from mesh_check import MeshCheck
+
+class IamNoWildcardActions(MeshCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name='IAM policies allow no "*" or "<service>:*" action (and no NotAction)',
+            id="CKV_MESH_IAM_NO_WILDCARD_ACTIONS",
+            categories=[CheckCategories.IAM],
+            supported_resources=["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy",
+                                 "aws_iam_group_policy", "aws_iam_role"],
+            guideline="List the exact actions the role needs (e.g. glue:GetTable, glue:GetPartitions, "
+                      "s3:GetObject) instead of a service wildcard.",
+        )
+
+    def problems(self, conf: dict):
+        for where, raw in iam_json.identity_policies(conf):
+            try:
+                document = iam_json.load(raw)
+            except iam_json.NotLiteral as error:
+                yield f"{where}: {error}"
+                continue
+            for index, statement in enumerate(iam_json.statements(document)):
+                if not iam_json.allows(statement):
+                    continue
+                wide = [a for a in iam_json.actions(statement) if a == "*" or a.endswith(":*")]
+                if wide:
+                    yield f"{where} {iam_json.label(statement, index)} allows {', '.join(wide)}"
+                if "NotAction" in statement:
+                    yield f"{where} {iam_json.label(statement, index)} allows NotAction (every other action)"
+
+
+check = IamNoWildcardActions()

@@ -1,0 +1,49 @@
+"""CKV_MESH_LF_ADMINS — the Lake Formation admins of an account are exactly the mesh's list for that account.
+
+Why: a data lake administrator can grant anything in the account's catalog, bypassing every contract and
+clearance; the admin set is therefore part of governance: the account's mesh-deploy role (so Terraform can
+grant) plus, in the governance account, the break-glass admins of the spec — nobody else (choreography §D.11).
+The stack's account is not visible to a resource check, so the list must equal one account's list in the mesh
+facts (lake_formation_admins) and contain that account's deploy role.
+"""
+from __future__ import annotations
+
+from checkov.common.models.enums import CheckCategories
+
+from mesh_check import MeshCheck
+from mesh_facts import attr, facts, is_reference, values
+
+
+class LfAdmins(MeshCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Lake Formation admins are exactly the account's deploy role (+ the spec's admins in governance)",
+            id="CKV_MESH_LF_ADMINS",
+            categories=[CheckCategories.IAM],
+            supported_resources=["aws_lakeformation_data_lake_settings"],
+            guideline="Set admins to the account's mesh-deploy role ARN (plus governance.admins of the environment "
+                      "spec in the governance account); add admins in the spec, never in a stack.",
+        )
+
+    def problems(self, conf: dict):
+        mesh = facts()
+        admins = [str(a) for a in values(conf.get("admins"))]
+        if any(is_reference(a) for a in admins):
+            yield "admins contains an expression; list the ARNs literally so they can be reviewed"
+            return
+        matches = [acct for acct, expected in mesh["lake_formation_admins"].items() if set(expected) == set(admins)]
+        if not matches:
+            closest = [acct for acct, expected in mesh["lake_formation_admins"].items() if set(expected) & set(admins)]
+            hint = "; ".join(f"account {a} expects {sorted(mesh['lake_formation_admins'][a])}" for a in closest)
+            yield f"admins {sorted(admins)} are not the admin list of any mesh account" + (f" ({hint})" if hint else "")
+            return
+        account = matches[0]
+        deploy_role = mesh["accounts"].get(account, {}).get("deploy_role")
+        if deploy_role not in admins:
+            yield f"admins lack the deploy role {deploy_role} of account {account}"
+        catalog = attr(conf, "catalog_id")
+        if catalog and catalog != account:
+            yield f"catalog_id {catalog} is not account {account} whose admin list this is"
+
+
+check = LfAdmins()

@@ -1,0 +1,69 @@
+"""CKV_MESH_LF_CLASSIFIED_COLUMNS — SELECT grants never expose columns above the grantee account's clearance.
+
+Why: each account has a clearance in the spec (e.g. internal) and each contract column a classification (public <
+internal < confidential < pii). A SELECT on a whole table (table.name or table.wildcard) gives every column; when a
+column is classified above the grantee's clearance the grant must go through a data cells filter or a column
+include list instead (choreography §A.6). Tables the contracts do not know (no columns in the mesh facts) are not
+judged here; an unknown classification counts as the most sensitive, an unknown account as no clearance.
+"""
+from __future__ import annotations
+
+from checkov.common.models.enums import CheckCategories
+
+import lf_grants
+from mesh_check import MeshCheck
+from mesh_facts import account_of_arn, attr, facts, is_account_id, is_true, values
+
+
+class LfClassifiedColumns(MeshCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Lake Formation SELECT grants expose no column classified above the grantee's clearance",
+            id="CKV_MESH_LF_CLASSIFIED_COLUMNS",
+            categories=[CheckCategories.IAM],
+            supported_resources=["aws_lakeformation_permissions"],
+            guideline="Grant SELECT through a data cells filter that excludes the columns above the subscriber's "
+                      "clearance (data_cells_filter), or through table_with_columns.column_names listing only "
+                      "columns within it; or raise the account's clearance in the environment spec.",
+        )
+
+    def problems(self, conf: dict):
+        if not lf_grants.granted(conf) & {"SELECT", "ALL"}:
+            return
+        mesh = facts()
+        ontology = mesh["classifications"]
+
+        def rank(classification: str | None) -> int:
+            return ontology.index(classification) if classification in ontology else len(ontology)
+
+        principal = str(attr(conf, "principal", ""))
+        account = principal if is_account_id(principal) else account_of_arn(principal)
+        info = mesh["accounts"].get(account)
+        clearance = (info.get("clearance") or mesh["default_classification"]) if info else None
+        allowed = rank(clearance) if clearance else -1
+        kind, found = lf_grants.target(conf)
+        database, table = attr(found, "database_name"), attr(found, "name")
+        if kind == "table":
+            if table and not is_true(found.get("wildcard")):
+                exposed = {f"{database}.{table}": None}
+            else:
+                exposed = {key: None for key in mesh["columns"] if key.split(".", 1)[0] == database}
+        elif kind == "table_with_columns":
+            columns = mesh["columns"].get(f"{database}.{table}", {})
+            if values(found.get("column_names")):
+                chosen = set(values(found.get("column_names")))
+            else:  # wildcard, optionally minus excluded_column_names
+                chosen = set(columns) - set(values(found.get("excluded_column_names")))
+            exposed = {f"{database}.{table}": chosen}
+        else:  # data cells filters, tags, locations, databases: not a whole-table column exposure
+            return
+        for key, chosen in sorted(exposed.items()):
+            columns = mesh["columns"].get(key, {})
+            above = sorted(f"{c} ({cls})" for c, cls in columns.items()
+                           if rank(cls) > allowed and (chosen is None or c in chosen))
+            if above:
+                yield (f"SELECT on {key} to {principal} (clearance {clearance or 'none: not a mesh account'}) "
+                       f"exposes {', '.join(above)}")
+
+
+check = LfClassifiedColumns()
