@@ -2,6 +2,7 @@
 which carries every error found in the run."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -69,6 +70,9 @@ def _load_environment(root: Path, name: str, errors: ErrorList) -> Mesh | None:
     products = _load_products(root, spec, errors)
     mesh = Mesh(spec, display, dict(sorted(products.items())))
     _check_subscriptions(mesh, add)
+    if spec.organization_id is None:
+        shares, notices = _load_handshakes(root, mesh, errors)
+        mesh = Mesh(spec, display, mesh.products, shares, notices)
     return mesh
 
 
@@ -84,6 +88,11 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
         if d.clearance is not None and d.clearance not in ontology:
             add(f"domains.{domain}.clearance", f"clearance {d.clearance!r} is not in governance.classifications",
                 f"use one of: {', '.join(ontology)}")
+        for i, principal in enumerate(d.principals):
+            account = IAM_PRINCIPAL_ARN.match(principal).group(2)
+            if account != d.account_id:
+                add(f"domains.{domain}.principals.{i}", f"principal {principal} is in account {account}, not in the "
+                    f"domain's account {d.account_id}", "list only roles of the domain's own account")
         owners[domain] = "domains"
     for consumer, c in spec.consumers.items():
         if not CONSUMER_NAME.match(consumer) or len(consumer) > 30:
@@ -97,6 +106,18 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
         if c.clearance not in ontology:
             add(f"consumers.{consumer}.clearance", f"clearance {c.clearance!r} is not in governance.classifications",
                 f"use one of: {', '.join(ontology)}")
+        for g_index, grant in enumerate(c.grants):
+            g_path = f"consumers.{consumer}.grants.{g_index}"
+            if grant.domain not in spec.domains:
+                add(f"{g_path}.domain", f"tag grant to unknown domain {grant.domain!r}",
+                    f"use one of: {', '.join(spec.domains)}")
+            for value in grant.classification:
+                if value not in ontology:
+                    add(f"{g_path}.classification", f"classification {value!r} is not in governance.classifications",
+                        f"use one of: {', '.join(ontology)}")
+                elif c.clearance in ontology and ontology.index(value) > ontology.index(c.clearance):
+                    add(f"{g_path}.classification", f"tag grant of {value!r} data is above {consumer}'s clearance "
+                        f"{c.clearance!r}", f"remove {value!r} or raise the clearance")
         for i, principal in enumerate(c.principals):
             account = IAM_PRINCIPAL_ARN.match(principal).group(2)
             if account != c.account_id:
@@ -204,6 +225,48 @@ def _check_subscriptions(mesh: Mesh, add) -> None:
                         f"{label}: column {table_name}.{column} is classified {col.classification!r}, above "
                         f"{sub.subscriber}'s clearance {clearance!r}",
                         f"remove {column!r} from the subscription or raise {sub.subscriber}'s clearance")
+
+
+RAM_SHARE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:ram:([a-z0-9-]+):(\d{12}):resource-share/[A-Za-z0-9-]+$")
+
+
+def _load_handshakes(root: Path, mesh: Mesh, errors: ErrorList) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """Standalone accounts (no organization_id): Lake Formation's RAM invitations must be accepted by each
+    receiving account. `meshform ram-handshake` records the offered shares in handshake/<env>/<name>.yaml."""
+    from meshform.access import shared_domains
+
+    spec = mesh.spec
+    receivers = sorted({*spec.domains, *(c for c in spec.consumers if shared_domains(mesh, c))})
+    shares: dict[str, list[str]] = {}
+    missing = []
+    for name in receivers:
+        display = f"handshake/{mesh.env}/{name}.yaml"
+        path = root / display
+        if not path.exists():
+            missing.append(name)
+            continue
+        data, lines = load_yaml(path, errors, display)
+        if data is None:
+            continue
+        arns = data.get("share_arns") if isinstance(data, dict) else None
+        if not isinstance(arns, list) or not all(isinstance(a, str) for a in arns):
+            errors.add(display, "share_arns", "share_arns must be a list of RAM resource share ARNs",
+                       "regenerate the file with `meshform ram-handshake`", lines)
+            continue
+        for i, arn in enumerate(arns):
+            match = RAM_SHARE_ARN.match(arn)
+            if not match or match.group(3) != spec.governance.account_id or match.group(2) != spec.region:
+                errors.add(display, f"share_arns.{i}", f"{arn!r} is not a RAM share of the governance account "
+                           f"{spec.governance.account_id} in {spec.region}",
+                           "accept only shares the governance account offers: rerun `meshform ram-handshake`", lines)
+        shares[name] = sorted(set(arns))
+    notices = ()
+    if missing:
+        notices = (f"{mesh.env}: accounts are standalone (no organization_id) and {', '.join(missing)} "
+                   f"{'has' if len(missing) == 1 else 'have'} no accepted RAM shares yet: shared databases stay "
+                   f"invisible there until you deploy {mesh.env}-governance, run `meshform ram-handshake --env "
+                   f"{mesh.env}`, then synthesize and deploy again (README, 'RAM invitations').",)
+    return shares, notices
 
 
 def _check_contracts_best_effort(root: Path, data: dict, errors: ErrorList) -> None:

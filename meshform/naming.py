@@ -52,3 +52,30 @@ def central_database_name(domain: str) -> str:
 
 def table_location(analytics_bucket: str, product: str, table: str) -> str:
     return f"s3://{analytics_bucket}/{product}/{table}/"
+
+
+def lf_registration_role_name(prefix: str, env: str, domain: str) -> str:
+    """Role in the governance account that Lake Formation assumes to reach the domain's analytics bucket."""
+    return f"{prefix}-{env}-lf-reg-{domain}"
+
+
+def etl_role_name(prefix: str, env: str, domain: str) -> str:
+    return f"{prefix}-{env}-{domain}-etl"
+
+
+def resource_link_name(domain: str) -> str:
+    """A subscriber's local link to the domain's database in the governance catalog (Athena needs a link)."""
+    return f"shared_{domain}"
+
+
+def data_cells_filter_name(table: str, clearance: str) -> str:
+    """One filter per (table, clearance level): the table without the columns above that clearance."""
+    return f"{table}__upto_{clearance}"
+
+
+def access_policy_name(prefix: str, env: str, subscriber: str) -> str:
+    return f"{prefix}-{env}-{subscriber}-mesh-access"
+
+
+def role_name_from_arn(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]

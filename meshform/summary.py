@@ -18,6 +18,7 @@ def describe_meshes(meshes: list[Mesh]) -> str:
             subscribers = [s.subscriber for s in spec.subscriptions if s.product == fqn]
             rows.append(f"  product {fqn:<28} {product.classification:<13} tables: "
                         f"{', '.join(t.name for t in product.tables):<30} subscribers: {', '.join(subscribers) or '-'}")
+        rows += [f"  NOTICE {notice}" for notice in mesh.notices]
     return "\n".join(rows)
 
 

@@ -41,3 +41,22 @@ KMS_ADMIN_ACTIONS = [
 KMS_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
                    "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
 KMS_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]
+
+
+def trust_document(sid: str, principal: dict, condition: dict | None = None) -> str:
+    """An IAM role trust policy (no Resource element) naming one specific principal."""
+    st: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": principal}
+    if condition:
+        st["Condition"] = condition
+    return document([st])
+
+
+def glue_catalog_arns(region: str, account: str, database: str) -> list[str]:
+    """What a Glue API call on a database's tables is authorized against."""
+    prefix = f"arn:aws:glue:{region}:{account}"
+    return [f"{prefix}:catalog", f"{prefix}:database/{database}", f"{prefix}:table/{database}/*"]
+
+
+GLUE_READ_ACTIONS = ["glue:BatchGetPartition", "glue:GetDatabase", "glue:GetDatabases", "glue:GetPartition",
+                     "glue:GetPartitions", "glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions",
+                     "glue:GetTables"]

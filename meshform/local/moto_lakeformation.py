@@ -171,14 +171,14 @@ class _Additions:
         return "{}"
 
     def get_data_cells_filter(self: Any) -> str:
-        key = _filter_key(self._get_params(), self.current_account, table_key="TableName")
+        key = _filter_key(_request_params(self), self.current_account)
         found = _filters(self.lakeformation_backend).get(key)
         if found is None:
             raise EntityNotFound(f"Data cells filter {key[3]} not found.")
         return json.dumps({"DataCellsFilter": found})
 
     def delete_data_cells_filter(self: Any) -> str:
-        key = _filter_key(self._get_params(), self.current_account, table_key="TableName")
+        key = _filter_key(_request_params(self), self.current_account)
         if _filters(self.lakeformation_backend).pop(key, None) is None:
             raise EntityNotFound(f"Data cells filter {key[3]} not found.")
         return "{}"
@@ -194,9 +194,14 @@ class _Additions:
         return json.dumps({"DataCellsFilters": out})
 
 
-def _filter_key(data: dict, account: str, table_key: str = "TableName") -> tuple[str, str, str, str]:
+def _request_params(response: Any) -> dict:
+    return {k: response._get_param(k) for k in ("TableCatalogId", "DatabaseName", "TableName", "Name")
+            if response._get_param(k) is not None}
+
+
+def _filter_key(data: dict, account: str) -> tuple[str, str, str, str]:
     try:
-        return (data.get("TableCatalogId") or account, data["DatabaseName"], data[table_key], data["Name"])
+        return (data.get("TableCatalogId") or account, data["DatabaseName"], data["TableName"], data["Name"])
     except KeyError as missing:
         raise InvalidInput(f"Missing required parameter {missing.args[0]}.") from None
 

@@ -18,7 +18,9 @@ def write_override(stack_dir: Path, endpoint: str, state_file: Path, provider_ve
         "access_key": "test", "secret_key": "test",        # static, fake: moto accepts anything
         "skip_credentials_validation": True, "skip_metadata_api_check": True,
         "s3_use_path_style": True,
-        "max_retries": 1,                                   # an unsupported call fails in seconds, not 15 minutes
+        # A few retries absorb transient loopback hiccups under parallel applies; the default (25) would retry an
+        # unsupported call for ~15 minutes.
+        "max_retries": 3,
         "endpoints": [{service: endpoint for service in ENDPOINT_SERVICES}],
     }
     override = {"terraform": terraform, "provider": {"aws": [provider]}}

@@ -109,6 +109,16 @@ class DomainSpec(_Strict):
     description: str = ""
     # Highest classification the domain's principals may read when it subscribes to other domains' products.
     clearance: str | None = None
+    # Roles of the domain's own account (e.g. its analysts) that read subscribed products, besides its ETL role.
+    principals: list[PrincipalArn] = Field(default_factory=list)
+
+
+class TagGrantSpec(_Strict):
+    """Tag-based access to a class of data: every table/column of `domain` tagged with one of `classification`,
+    including tables added later (Lake Formation LF-tag policy grant)."""
+
+    domain: str
+    classification: list[str] = Field(min_length=1)
 
 
 class ConsumerSpec(_Strict):
@@ -118,6 +128,8 @@ class ConsumerSpec(_Strict):
     description: str = ""
     principals: list[PrincipalArn] = Field(min_length=1)
     clearance: str
+    # Optional tag-based access to classes of data (LF-tag policies), next to named subscriptions.
+    grants: list[TagGrantSpec] = Field(default_factory=list)
     # Athena guard rail: queries scanning more than this are cancelled (cost control).
     athena_bytes_scanned_cutoff_gb: int = Field(default=100, ge=1, le=100_000)
 

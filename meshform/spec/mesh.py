@@ -1,7 +1,7 @@
 """The resolved mesh of one environment: the spec plus its products, as the stacks consume it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from meshform import naming
@@ -14,6 +14,9 @@ class Mesh:
     spec: EnvironmentSpec
     file: str
     products: Mapping[str, Product]          # keyed by "<domain>.<product>", sorted
+    # Standalone accounts only: RAM share ARNs each subscriber accepts (handshake/<env>/<name>.yaml).
+    ram_shares: Mapping[str, list[str]] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
 
     # -- convenience views -------------------------------------------------------------------------------
     @property

@@ -4,11 +4,19 @@ from __future__ import annotations
 from constructs import Construct
 
 from meshform import naming
+from meshform.access import shared_domains
 from meshform.spec.mesh import Mesh
+from modules import policy_documents as pd
 from modules.constructs.encryption_key import EncryptionKey
+from modules.constructs.etl_role import EtlRole
+from modules.constructs.lf_permission import grant
+from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
+from modules.constructs.ram_share_acceptance import RamShareAcceptance
+from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.secure_bucket import (BUCKET_ROLE_ACCESS_LOGS, BUCKET_ROLE_DATA,
                                                SecureBucket, access_log_delivery_statement)
 from modules.stacks.base import MeshStack
+from modules.stacks.subscriber import own_lake_formation_settings, subscribed_access
 
 
 class DomainStack(MeshStack):
@@ -16,10 +24,18 @@ class DomainStack(MeshStack):
         d = mesh.spec.domains[domain]
         super().__init__(scope, naming.stack_name(mesh.env, "domain", domain), mesh=mesh, account_id=d.account_id,
                          tag_domain=domain, owner=d.owner, cost_center=d.cost_center)
-        prefix, env = mesh.spec.name_prefix, mesh.env
+        prefix, env, region, governance = mesh.spec.name_prefix, mesh.env, mesh.region, mesh.governance_account
+        # The governance account's registration role reads/writes the analytics bucket for Lake Formation.
+        lf_role = naming.role_arn(governance, naming.lf_registration_role_name(prefix, env, domain))
         self.key = EncryptionKey(
             self, "lake_key", account_id=d.account_id, deploy_role_arn=mesh.deploy_role_arn(d.account_id),
-            alias=naming.kms_alias(prefix, env, domain, "lake"), description=f"meshform {env}: {domain} data lake")
+            alias=naming.kms_alias(prefix, env, domain, "lake"), description=f"meshform {env}: {domain} data lake",
+            extra_statements=[pd.statement(
+                "LakeFormationRegistrationRoleThroughS3", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
+                                                           "kms:GenerateDataKey", "kms:ReEncryptFrom",
+                                                           "kms:ReEncryptTo"], "*",
+                principal={"AWS": lf_role},
+                condition={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}})])
 
         # The products' most sensitive classification is what the lake's buckets may hold.
         products = mesh.domain_products(domain)
@@ -32,6 +48,51 @@ class DomainStack(MeshStack):
             extra_policy_statements=[access_log_delivery_statement(log_name, d.account_id)])
         self.buckets = {
             layer: SecureBucket(self, f"bucket_{layer}", name=mesh.bucket(domain, layer), kms_key_arn=self.key.arn,
-                                role=BUCKET_ROLE_DATA, classification=held, log_bucket=self.log_bucket)
+                                role=BUCKET_ROLE_DATA, classification=held, log_bucket=self.log_bucket,
+                                extra_policy_statements=_registration_access(lf_role, mesh.bucket(domain, layer))
+                                if layer == "analytics" else None)
             for layer in naming.DOMAIN_BUCKET_LAYERS
         }
+        settings = own_lake_formation_settings(self, mesh).settings
+        self._producer_regrants(mesh, domain, settings)
+        accepters = RamShareAcceptance(self, "ram", share_arns=mesh.ram_shares.get(domain, [])).accepters
+        subscriber_after = [settings, self.etl.role, *accepters]
+        read_domains = subscribed_access(self, mesh, domain, after=subscriber_after)
+        if d.principals:
+            MeshAccessPolicy(self, "principal_access", name=naming.access_policy_name(prefix, env, domain),
+                             description=f"{domain}: read subscribed data products",
+                             statements=shared_catalog_statements(region, d.account_id, governance, read_domains),
+                             principals=d.principals)
+
+    def _producer_regrants(self, mesh: Mesh, domain: str, settings) -> None:
+        """The ETL role gets, on the domain's own central database, what governance granted the account."""
+        d = mesh.spec.domains[domain]
+        prefix, env, region, governance = mesh.spec.name_prefix, mesh.env, mesh.region, mesh.governance_account
+        read_domains = shared_domains(mesh, domain)
+        self.etl = EtlRole(
+            self, "etl", name=naming.etl_role_name(prefix, env, domain), account=d.account_id, region=region,
+            governance=governance, domain=domain, buckets=[mesh.bucket(domain, layer)
+                                                           for layer in naming.DOMAIN_BUCKET_LAYERS],
+            key_arn=self.key.arn,
+            read_statements=shared_catalog_statements(region, d.account_id, governance, read_domains))
+        database = naming.central_database_name(domain)
+        after = [settings, self.etl.role]
+        grant(self, "etl_database", principal=self.etl.arn, permissions=DATABASE_PERMISSIONS, database=database,
+              catalog_id=governance, depends_on=after)
+        grant(self, "etl_all_tables", principal=self.etl.arn, permissions=TABLE_PERMISSIONS, database=database,
+              all_tables=True, catalog_id=governance, depends_on=after)
+        grant(self, "etl_location", principal=self.etl.arn, permissions=LOCATION_PERMISSIONS,
+              data_location=naming.bucket_arn(mesh.bucket(domain, "analytics")), catalog_id=governance,
+              depends_on=after)
+
+
+def _registration_access(lf_role: str, bucket: str) -> list[dict]:
+    arn = naming.bucket_arn(bucket)
+    return [
+        pd.statement("LakeFormationRegistrationRoleObjects", ["s3:AbortMultipartUpload", "s3:DeleteObject",
+                                                              "s3:DeleteObjectVersion", "s3:GetObject",
+                                                              "s3:GetObjectVersion", "s3:PutObject"],
+                     [f"{arn}/*"], principal={"AWS": lf_role}),
+        pd.statement("LakeFormationRegistrationRoleBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [arn],
+                     principal={"AWS": lf_role}),
+    ]

@@ -4,14 +4,19 @@ from __future__ import annotations
 from constructs import Construct
 
 from meshform import naming
+from meshform.access import cells_filters, table_accesses, tag_accesses
 from meshform.spec.mesh import Mesh
 from modules import policy_documents as pd
 from modules.constructs.catalog_encryption import CatalogEncryption
 from modules.constructs.central_database import CentralDatabase
 from modules.constructs.contract_table import ContractTable
+from modules.constructs.data_cells_filter import ColumnExclusionFilter
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.lake_formation_settings import LakeFormationSettings
 from modules.constructs.lf_tag_ontology import LfTagOntology
+from modules.constructs.location_registration import LocationRegistration
+from modules.constructs.producer_grants import ProducerGrants
+from modules.constructs.subscriber_grants import grant_database_describe, grant_table_access, grant_tag_access
 from modules.stacks.base import MeshStack
 
 
@@ -48,17 +53,48 @@ class GovernanceStack(MeshStack):
         self.ontology = LfTagOntology(self, "lf_tags", domains=list(mesh.spec.domains),
                                       classifications=gov.classifications, after=[settings])
 
+        databases, tables = {}, {}
         for domain, d in sorted(mesh.spec.domains.items()):
             analytics = mesh.bucket(domain, "analytics")
+            registration = LocationRegistration(
+                self, f"location_{domain}", role_name=naming.lf_registration_role_name(prefix, env, domain),
+                bucket=analytics, domain_account=d.account_id, governance_account=account, region=region,
+                after=[settings])
             database = CentralDatabase(
                 self, f"domain_{domain}", name=naming.central_database_name(domain), catalog_id=account,
                 description=d.description or f"Data products of the {domain} domain",
                 location_uri=f"s3://{analytics}/", domain_account=d.account_id,
                 default_classification=gov.default_classification, after=[settings, *self.ontology.tags])
+            databases[domain] = database.database
+            ProducerGrants(self, f"producer_{domain}", domain_account=d.account_id, database=database.name,
+                           location_arn=naming.bucket_arn(analytics), after=[database.database, registration.resource])
             for product in mesh.domain_products(domain):
                 for table in product.tables:
-                    ContractTable(
+                    tables[(domain, table.name)] = ContractTable(
                         self, f"table_{domain}_{table.name}", product=product, table=table, database=database.name,
                         catalog_id=account, location=naming.table_location(analytics, product.name, table.name),
                         default_classification=gov.default_classification,
-                        after=[database.database, *self.ontology.tags])
+                        after=[database.database, *self.ontology.tags]).table
+        self._share(mesh, databases, tables)
+
+    def _share(self, mesh: Mesh, databases: dict, tables: dict) -> None:
+        """Grants to subscriber accounts (choreography.md §A.1 steps 11-13), from the access model."""
+        account = self.account_id
+        filters = {}
+        for (database, table, name), excluded in sorted(cells_filters(mesh).items()):
+            filters[(database, name)] = ColumnExclusionFilter(
+                self, f"filter_{database}_{name}", catalog_id=account, database=database, table=table, name=name,
+                excluded_columns=excluded, after=[tables[(database, table)]]).filter
+        accesses = table_accesses(mesh)
+        for subscriber, domain in sorted({(a.subscriber, a.domain) for a in accesses}):
+            grant_database_describe(self, f"share_{subscriber}_{domain}_database", account=mesh.account_of(subscriber),
+                                    database=naming.central_database_name(domain), after=[databases[domain]])
+        for access in accesses:
+            after = [tables[(access.domain, access.table)]]
+            if access.filter_name:
+                after.append(filters[(access.database, access.filter_name)])
+            grant_table_access(self, f"share_{access.subscriber}_{access.domain}_{access.table}", access, account,
+                               after)
+        for access in tag_accesses(mesh):
+            grant_tag_access(self, f"tags_{access.subscriber}_{access.domain}", access,
+                             after=[*self.ontology.tags, databases[access.domain]])

@@ -1,0 +1,127 @@
+"""Who may read what, derived from the spec and the contracts: the single model behind both the generated Lake
+Formation grants (modules/) and `meshform access` (the table a reviewer reads in a pull request).
+
+Rules (choreography.md §A.5, §A.6):
+- every grant is issued by the governance account to the subscriber's *account*; the subscriber re-grants to its
+  own principals;
+- a subscription with an explicit column subset is granted as a column include-list (grantable: include-lists
+  are the only column filtering that allows the grant option);
+- without a subset, a table whose columns are all within the subscriber's clearance is granted whole; otherwise
+  through a data cells filter that excludes exactly the columns above the clearance;
+- tag grants (LF-tag policies) give a class of data of one domain, including tables added later.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meshform import naming
+from meshform.spec.mesh import Mesh
+
+TABLE = "table"
+INCLUDE_LIST = "column include-list"
+CELLS_FILTER = "data cells filter"
+TAG_POLICY = "LF-tag policy"
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    subscriber: str
+    account: str
+    product: str          # <domain>.<product>
+    domain: str
+    table: str
+    mechanism: str        # TABLE | INCLUDE_LIST | CELLS_FILTER | TAG_POLICY
+    columns: tuple[str, ...]   # readable columns, contract order
+    hidden: tuple[str, ...]    # columns of the table the subscriber does not get
+    filter_name: str | None
+    reason: str
+
+    @property
+    def database(self) -> str:
+        return naming.central_database_name(self.domain)
+
+
+@dataclass(frozen=True)
+class TagAccess:
+    subscriber: str
+    account: str
+    domain: str
+    classifications: tuple[str, ...]
+
+
+def table_accesses(mesh: Mesh) -> list[TableAccess]:
+    out: list[TableAccess] = []
+    for index, sub in enumerate(mesh.spec.subscriptions):
+        if "lakeformation" not in sub.via:
+            continue
+        product = mesh.products[sub.product]
+        clearance = mesh.clearance_of(sub.subscriber)
+        account = mesh.account_of(sub.subscriber)
+        for table in product.tables:
+            names = [c.name for c in table.all_columns]
+            if sub.columns is not None:
+                if table.name not in sub.columns:
+                    continue
+                chosen = set(sub.columns[table.name])
+                readable = tuple(n for n in names if n in chosen)
+                out.append(TableAccess(sub.subscriber, account, product.fqn, product.domain, table.name,
+                                       INCLUDE_LIST, readable, tuple(n for n in names if n not in chosen), None,
+                                       f"subscriptions.{index}: explicit column subset"))
+                continue
+            above = tuple(c.name for c in table.all_columns if mesh.rank(c.classification) > mesh.rank(clearance))
+            if not above:
+                out.append(TableAccess(sub.subscriber, account, product.fqn, product.domain, table.name, TABLE,
+                                       tuple(names), (), None,
+                                       f"subscriptions.{index}: every column within clearance {clearance!r}"))
+            else:
+                out.append(TableAccess(
+                    sub.subscriber, account, product.fqn, product.domain, table.name, CELLS_FILTER,
+                    tuple(n for n in names if n not in above), above,
+                    naming.data_cells_filter_name(table.name, clearance),
+                    f"subscriptions.{index}: clearance {clearance!r} hides columns classified above it"))
+    return out
+
+
+def tag_accesses(mesh: Mesh) -> list[TagAccess]:
+    return [TagAccess(name, c.account_id, g.domain, tuple(g.classification))
+            for name, c in sorted(mesh.spec.consumers.items()) for g in c.grants]
+
+
+def tag_table_accesses(mesh: Mesh) -> list[TableAccess]:
+    """What tag grants resolve to today (tables added later are covered too, by the tag policy itself)."""
+    out = []
+    for grant in tag_accesses(mesh):
+        allowed = set(grant.classifications)
+        for product in mesh.domain_products(grant.domain):
+            for table in product.tables:
+                readable = tuple(c.name for c in table.all_columns if c.classification in allowed)
+                if not readable:
+                    continue
+                hidden = tuple(c.name for c in table.all_columns if c.classification not in allowed)
+                out.append(TableAccess(grant.subscriber, grant.account, product.fqn, product.domain, table.name,
+                                       TAG_POLICY, readable, hidden, None,
+                                       f"consumers.{grant.subscriber}.grants: domain={grant.domain}, "
+                                       f"classification in {list(grant.classifications)}"))
+    return out
+
+
+def shared_domains(mesh: Mesh, subscriber: str) -> list[str]:
+    """Domains whose central database the subscriber links to (named subscriptions or tag grants)."""
+    domains = {a.domain for a in table_accesses(mesh) if a.subscriber == subscriber}
+    domains |= {g.domain for g in tag_accesses(mesh) if g.subscriber == subscriber}
+    return sorted(domains)
+
+
+def cells_filters(mesh: Mesh) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """(database, table, filter name) -> excluded columns, for every filter some subscription needs."""
+    return {(a.database, a.table, a.filter_name): a.hidden
+            for a in table_accesses(mesh) if a.mechanism == CELLS_FILTER}
+
+
+def subscriber_principals(mesh: Mesh, subscriber: str) -> list[str]:
+    """The roles a subscriber account re-grants to: consumer principals, or a domain's ETL role + principals."""
+    if subscriber in mesh.spec.consumers:
+        return sorted(mesh.spec.consumers[subscriber].principals)
+    domain = mesh.spec.domains[subscriber]
+    etl = naming.role_arn(domain.account_id, naming.etl_role_name(mesh.spec.name_prefix, mesh.env, subscriber))
+    return sorted({etl, *domain.principals})

@@ -1,0 +1,43 @@
+"""The domain's ETL role (used by its Glue jobs): writes its own lake, maintains partitions of its own tables in
+the governance catalog, and reads the products the domain subscribes to. Lake Formation grants come from the
+domain's own LF admin (re-grants of what governance granted the account)."""
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from constructs import Construct
+
+from meshform import naming
+from modules import policy_documents as pd
+
+PARTITION_WRITE_ACTIONS = ["glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:BatchUpdatePartition",
+                           "glue:CreatePartition", "glue:CreateTable", "glue:DeletePartition", "glue:UpdatePartition",
+                           "glue:UpdateTable"]
+S3_OBJECT_RW = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+
+
+class EtlRole(Construct):
+    def __init__(self, scope: Construct, id_: str, *, name: str, account: str, region: str, governance: str,
+                 domain: str, buckets: list[str], key_arn: str, read_statements: list[dict]):
+        super().__init__(scope, id_)
+        self.role = IamRole(self, "role", name=name, description=f"ETL of the {domain} domain",
+                            assume_role_policy=pd.trust_document(
+                                "GlueJobsOfThisAccount", {"Service": "glue.amazonaws.com"},
+                                {"StringEquals": {"aws:SourceAccount": account}}),
+                            max_session_duration=3600)
+        self.arn = naming.role_arn(account, name)
+        own_catalog = pd.glue_catalog_arns(region, governance, naming.central_database_name(domain))
+        bucket_arns = [naming.bucket_arn(b) for b in buckets]
+        IamRolePolicy(self, "policy", role=self.role.name, name="domain-etl", policy=pd.document([
+            pd.statement("OwnLakeObjects", S3_OBJECT_RW, [f"{arn}/*" for arn in bucket_arns]),
+            pd.statement("OwnLakeBuckets", ["s3:GetBucketLocation", "s3:ListBucket"], bucket_arns),
+            pd.statement("OwnLakeKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+                         [key_arn]),
+            pd.statement("OwnTablesInGovernanceCatalog", [*pd.GLUE_READ_ACTIONS, *PARTITION_WRITE_ACTIONS],
+                         own_catalog),
+            # Partition writes re-encrypt catalog metadata with the governance catalog key.
+            pd.statement("GovernanceCatalogKeyWrite", ["kms:Encrypt", "kms:GenerateDataKey"],
+                         [f"arn:aws:kms:{region}:{governance}:key/*"],
+                         condition={"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}}),
+            *read_statements,
+        ]))

@@ -1,0 +1,38 @@
+"""Registers a domain's analytics bucket with the governance account's Lake Formation, through a role of the
+governance account (a location in another account cannot use the service-linked role). Lake Formation assumes
+this role to vend data credentials to consumers, so consumers never need the producer's bucket or key."""
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.lakeformation_resource import LakeformationResource
+from constructs import Construct
+
+from meshform import naming
+from modules import policy_documents as pd
+
+
+class LocationRegistration(Construct):
+    def __init__(self, scope: Construct, id_: str, *, role_name: str, bucket: str, domain_account: str,
+                 governance_account: str, region: str, after: list):
+        super().__init__(scope, id_)
+        bucket_arn = naming.bucket_arn(bucket)
+        trust = pd.trust_document("LakeFormationOnly", {"Service": "lakeformation.amazonaws.com"},
+                                  {"StringEquals": {"aws:SourceAccount": governance_account}})
+        self.role = IamRole(self, "role", name=role_name, assume_role_policy=trust,
+                            description=f"Lake Formation access to {bucket}", max_session_duration=3600)
+        policy = IamRolePolicy(self, "policy", role=self.role.name, name="registered-location", policy=pd.document([
+            pd.statement("ObjectsOfTheRegisteredBucket", ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject",
+                                                          "s3:DeleteObject", "s3:DeleteObjectVersion",
+                                                          "s3:AbortMultipartUpload"], [f"{bucket_arn}/*"]),
+            pd.statement("TheRegisteredBucket", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket_arn]),
+            # Key ARNs are not deterministic: scope to the domain account's keys, used through S3 only.
+            pd.statement("DomainKeyThroughS3", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
+                                                "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+                         [f"arn:aws:kms:{region}:{domain_account}:key/*"],
+                         condition={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}),
+        ]))
+        self.resource = LakeformationResource(
+            self, "location", arn=bucket_arn, role_arn=self.role.arn, use_service_linked_role=False,
+            hybrid_access_enabled=False, depends_on=[policy, *after])
+
