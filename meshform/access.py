@@ -68,7 +68,8 @@ def table_accesses(mesh: Mesh) -> list[TableAccess]:
                                        INCLUDE_LIST, readable, tuple(n for n in names if n not in chosen), None,
                                        f"subscriptions.{index}: explicit column subset"))
                 continue
-            above = tuple(c.name for c in table.all_columns if mesh.rank(c.classification) > mesh.rank(clearance))
+            above_cols = [c for c in table.all_columns if mesh.rank(c.classification) > mesh.rank(clearance)]
+            above = tuple(c.name for c in above_cols)
             if not above:
                 out.append(TableAccess(sub.subscriber, account, product.fqn, product.domain, table.name, TABLE,
                                        tuple(names), (), None,
@@ -78,7 +79,8 @@ def table_accesses(mesh: Mesh) -> list[TableAccess]:
                     sub.subscriber, account, product.fqn, product.domain, table.name, CELLS_FILTER,
                     tuple(n for n in names if n not in above), above,
                     naming.data_cells_filter_name(table.name, clearance),
-                    f"subscriptions.{index}: clearance {clearance!r} hides columns classified above it"))
+                    f"subscriptions.{index}: clearance {clearance!r} withholds "
+                    + ", ".join(f"{c.name} ({c.classification})" for c in above_cols)))
     return out
 
 

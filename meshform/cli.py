@@ -42,6 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("--reports", type=Path, default=None,
                          help="where SARIF/JUnit/JSON reports go (default: <root>/reports/checkov)")
 
+    p_access = sub.add_parser("access", help="who can read which products/columns, how and why (markdown or JSON)")
+    p_access.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
+    p_access.add_argument("--format", choices=["markdown", "json"], default="markdown")
+
+    p_ram = sub.add_parser("ram-handshake", help="standalone accounts: record the RAM shares Lake Formation offers "
+                           "each subscriber (handshake/<env>/<name>.yaml) so their stacks accept them")
+    p_ram.add_argument("--env", required=True, help="one environment")
+    p_ram.add_argument("--endpoint", help="AWS endpoint URL (a local emulator); default: real AWS")
+
     args = parser.parse_args(argv)
     root = args.root.resolve()
     try:
@@ -52,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "local-deploy":
             return _local_deploy(root, _envs(args.env), args.endpoint,
                                  args.workdir or root / ".meshform" / "local-deploy")
+        if args.command == "access":
+            return _access(root, _envs(args.env), args.format)
+        if args.command == "ram-handshake":
+            return _ram_handshake(root, args.env, args.endpoint)
         if args.command == "check":
             return _check(root, _envs(args.env), args.stacks_dir, args.reports or root / "reports" / "checkov")
     except ValidationFailed as failed:
@@ -128,6 +141,34 @@ def _check(root: Path, envs: list[str] | None, stacks_dir: Path | None, reports:
     text, ok = render(results, load_skips())
     print(text)
     return 0 if ok else 1
+
+
+def _access(root: Path, envs: list[str] | None, fmt: str) -> int:
+    import json
+
+    from meshform.access_report import access_rows, render_markdown
+    from meshform.loader import load_meshes
+
+    meshes = load_meshes(root, envs)
+    if fmt == "json":
+        print(json.dumps({m.env: access_rows(m) for m in meshes}, indent=2))
+    else:
+        print(render_markdown(meshes))
+    return 0
+
+
+def _ram_handshake(root: Path, env: str, endpoint: str | None) -> int:
+    from meshform.loader import load_meshes
+    from meshform.ram_handshake import write_handshakes
+
+    mesh = load_meshes(root, [env])[0]
+    if mesh.spec.organization_id:
+        print(f"{env}: all accounts are in {mesh.spec.organization_id}; Lake Formation shares need no acceptance")
+        return 0
+    for path, arns in write_handshakes(mesh, root, endpoint):
+        print(f"wrote {path.relative_to(root)}: {len(arns)} share(s)")
+    print("next: meshform synth, then deploy the domain and consumer stacks (they accept these shares)")
+    return 0
 
 
 if __name__ == "__main__":

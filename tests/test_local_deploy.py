@@ -155,10 +155,12 @@ def test_emulator_gaps_are_left_out_with_their_dependents(synth_root, monkeypatc
     targets, left_out = plan_exclusions(stack)
     key = next(a for a in left_out if a.startswith("aws_kms_key."))
     assert left_out[key] == "example reason"
-    # the alias, the SSE configuration and the workgroup reference the key: they are left out too
+    # everything that references the key (alias, SSE configuration, workgroup, analysts' IAM policy and its
+    # attachments) is left out too
     assert {a.split(".")[0] for a in left_out} == {"aws_kms_key", "aws_kms_alias",
                                                    "aws_s3_bucket_server_side_encryption_configuration",
-                                                   "aws_athena_workgroup"}
+                                                   "aws_athena_workgroup", "aws_iam_policy",
+                                                   "aws_iam_role_policy_attachment"}
     assert all(not t.startswith(("aws_kms_key.", "aws_athena_workgroup.")) for t in targets)
 
 
@@ -171,3 +173,111 @@ def test_local_deploy_command_starts_its_own_emulator_for_prod(tmp_path, capsys)
     assert "emulator:  moto server http://127.0.0.1:" in out and "stopped at the end" in out
     assert "OK: 6 stacks" in out and "6/6 re-plans clean" in out
     assert not (root / "cdktf.out").exists()
+
+
+# --- cross-account sharing, read back from the emulator ------------------------------------------------------
+
+def _target(resource: dict) -> tuple:
+    if "Database" in resource:
+        return ("database", resource["Database"]["Name"])
+    if "Table" in resource:
+        return ("table", resource["Table"]["DatabaseName"], resource["Table"].get("Name") or "*")
+    if "TableWithColumns" in resource:
+        twc = resource["TableWithColumns"]
+        return ("columns", twc["DatabaseName"], twc["Name"], tuple(twc["ColumnNames"]))
+    if "DataCellsFilter" in resource:
+        f = resource["DataCellsFilter"]
+        return ("filter", f["DatabaseName"], f["TableName"], f["Name"])
+    if "DataLocation" in resource:
+        return ("location", resource["DataLocation"]["ResourceArn"])
+    if "LFTagPolicy" in resource:
+        return ("tag-policy", resource["LFTagPolicy"]["ResourceType"])
+    if "LFTag" in resource:
+        return ("tag", resource["LFTag"]["TagKey"])
+    raise AssertionError(resource)
+
+
+def _granted(lakeformation, principal: str) -> list[dict]:
+    return [p for p in lakeformation.list_permissions()["PrincipalResourcePermissions"]
+            if p["Principal"]["DataLakePrincipalIdentifier"] == principal]
+
+
+def test_consumer_account_holds_exactly_the_grants_its_subscriptions_imply(dev):
+    from meshform.access import CELLS_FILTER, INCLUDE_LIST, table_accesses
+
+    mesh = dev["mesh"]
+    gov_lf = dev["as_account"](mesh.governance_account)("lakeformation")
+    for consumer, spec in mesh.spec.consumers.items():
+        accesses = [a for a in table_accesses(mesh) if a.subscriber == consumer]
+        expected = {("database", a.domain) for a in accesses}
+        for a in accesses:
+            if a.mechanism == CELLS_FILTER:
+                expected.add(("filter", a.database, a.table, a.filter_name))
+            elif a.mechanism == INCLUDE_LIST:
+                expected.add(("columns", a.database, a.table, a.columns))
+            else:
+                expected.add(("table", a.database, a.table))
+        if spec.grants:
+            expected |= {("tag", "domain"), ("tag", "classification"), ("tag-policy", "DATABASE"),
+                         ("tag-policy", "TABLE")}
+        got = [_target(p["Resource"]) for p in _granted(gov_lf, spec.account_id)]
+        assert sorted(got) == sorted(expected), consumer
+        for p in _granted(gov_lf, spec.account_id):     # grantable, so the consumer's admin can re-grant
+            assert sorted(p["PermissionsWithGrantOption"]) == sorted(p["Permissions"])
+
+
+def test_pii_columns_are_absent_for_a_lower_clearance_subscriber(dev):
+    mesh = dev["mesh"]
+    gov_lf = dev["as_account"](mesh.governance_account)("lakeformation")
+    orders = mesh.products["sales.orders"].table("orders")
+    pii = sorted(c.name for c in orders.all_columns if c.classification == "pii")
+    analytics = mesh.spec.consumers["analytics"].account_id
+    targets = [_target(p["Resource"]) for p in _granted(gov_lf, analytics)]
+    assert ("table", "sales", "orders") not in targets                     # no whole-table grant
+    filt = gov_lf.get_data_cells_filter(TableCatalogId=mesh.governance_account, DatabaseName="sales",
+                                        TableName="orders", Name="orders__upto_confidential")["DataCellsFilter"]
+    assert sorted(filt["ColumnWildcard"]["ExcludedColumnNames"]) == pii
+    # data-science (clearance internal) reads customers only through its four-column include list
+    ds = mesh.spec.consumers["data-science"].account_id
+    customers = [t for t in (_target(p["Resource"]) for p in _granted(gov_lf, ds)) if t[2:3] == ("customers",)]
+    assert customers == [("columns", "sales", "customers", ("customer_id", "country_code", "customer_segment",
+                                                             "signup_date"))]
+
+
+def test_subscribers_link_to_the_governance_catalog_and_regrant_locally(dev):
+    mesh = dev["mesh"]
+    spec = mesh.spec.consumers["analytics"]
+    clients = dev["as_account"](spec.account_id)
+    links = {d["Name"]: d for d in clients("glue").get_databases()["DatabaseList"]}
+    assert set(links) == {"shared_sales", "shared_marketing", "shared_finance"}
+    for name, link in links.items():
+        assert link["TargetDatabase"]["CatalogId"] == mesh.governance_account
+        assert link["TargetDatabase"]["DatabaseName"] == name.removeprefix("shared_")
+    lf = clients("lakeformation")
+    for principal in spec.principals:
+        mine = _granted(lf, principal)
+        assert {("database", n) for n in links} <= {_target(p["Resource"]) for p in mine}
+        for p in mine:
+            assert not p["PermissionsWithGrantOption"]
+            resource = next(iter(p["Resource"].values()))
+            if "Database" not in p["Resource"]:
+                assert resource.get("CatalogId", resource.get("TableCatalogId")) == mesh.governance_account
+    attached = clients("iam").list_attached_role_policies(RoleName="Analyst")["AttachedPolicies"]
+    assert [a["PolicyName"] for a in attached] == ["acme-dev-analytics-mesh-access"]
+
+
+def test_domain_holds_producer_rights_only_on_its_own_database(dev):
+    mesh = dev["mesh"]
+    gov_lf = dev["as_account"](mesh.governance_account)("lakeformation")
+    for domain, spec in mesh.spec.domains.items():
+        producer = [p for p in _granted(gov_lf, spec.account_id)
+                    if set(p["Permissions"]) - {"SELECT", "DESCRIBE"}]
+        assert sorted(_target(p["Resource"]) for p in producer) == sorted([
+            ("database", domain), ("table", domain, "*"),
+            ("location", f"arn:aws:s3:::{mesh.bucket(domain, 'analytics')}")])
+        reads = {_target(p["Resource"])[1] for p in _granted(gov_lf, spec.account_id)}
+        subscribed = {s.product.split(".")[0] for s in mesh.subscriptions_of(domain)}
+        assert reads == {domain} | subscribed
+        etl = f"arn:aws:iam::{spec.account_id}:role/acme-dev-{domain}-etl"
+        etl_grants = _granted(dev["as_account"](spec.account_id)("lakeformation"), etl)
+        assert ("table", domain, "*") in {_target(p["Resource"]) for p in etl_grants}

@@ -32,29 +32,38 @@ RULES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()) if FIXTURES.is_
 MESH_ID = re.compile(r"\bCKV2?_MESH_[A-Z0-9_]+")
 
 
-@pytest.fixture(scope="module")
-def scan() -> dict[tuple[str, str], dict[str, list[dict]]]:
-    """(rule, violating|compliant) -> {"passed": [...], "failed": [...]}: that rule's results on that fixture."""
+def _require_checkov() -> None:
     if not CHECKOV.is_file():
         reason = (f"checkov is not installed at {CHECKOV.relative_to(REPO)} (`make test` creates it, or "
                   "python -m venv .venv-checkov && .venv-checkov/bin/pip install -r requirements-checkov.txt)")
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}; the policy tests must run in CI")
         pytest.skip(reason)
-    files = sorted(FIXTURES.glob("*/*.tf.json"))
+
+
+def _checkov(files: list[Path], cwd: Path, checks: list[str]) -> list[dict]:
+    """checkov's JSON report blocks for `files` (relative to `cwd`), running only `checks`."""
     args = [str(CHECKOV), "--framework", "terraform_json", "--skip-download", "-o", "json",
-            "--check", ",".join(RULES), "--external-checks-dir", str(POLICY_DIR)]
+            "--check", ",".join(checks), "--external-checks-dir", str(POLICY_DIR)]
     for path in files:
-        args += ["-f", str(path.relative_to(FIXTURES))]
+        args += ["-f", str(path.relative_to(cwd))]
     env = {**os.environ, "MESHFORM_MESH_FILE": str(FACTS), "BC_SKIP_MAPPING": "TRUE",
            "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""}
-    proc = subprocess.run(args, cwd=FIXTURES, capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
     try:
         data = json.loads(proc.stdout)
     except ValueError:
         pytest.fail(f"checkov wrote no JSON report (exit {proc.returncode}): {proc.stderr[-3000:]}")
+    return data if isinstance(data, list) else [data]
+
+
+@pytest.fixture(scope="module")
+def scan() -> dict[tuple[str, str], dict[str, list[dict]]]:
+    """(rule, violating|compliant) -> {"passed": [...], "failed": [...]}: that rule's results on that fixture."""
+    _require_checkov()
+    blocks = _checkov(sorted(FIXTURES.glob("*/*.tf.json")), FIXTURES, RULES)
     results: dict[tuple[str, str], dict[str, list[dict]]] = defaultdict(lambda: {"passed": [], "failed": []})
-    for block in data if isinstance(data, list) else [data]:
+    for block in blocks:
         assert not block.get("summary", {}).get("parsing_errors"), f"fixtures checkov could not parse: {block}"
         for kind in ("passed", "failed"):
             for item in block.get("results", {}).get(f"{kind}_checks", []):
@@ -107,6 +116,39 @@ def test_rule_passes_on_compliant_fixture(scan, rule):
     assert result["passed"], f"{rule} produced no result on compliant.tf.json (did the policy load?)"
     assert len(result["passed"]) == len(expected), (
         f"{rule}: {len(result['passed'])} passes for {len(expected)} compliant resources {expected}")
+
+
+def test_stack_aware_rule_fails_when_the_stack_account_is_unknown(tmp_path):
+    """CKV_MESH_LF_GRANT_PRINCIPALS judges a grant by the account of its stack (the scanned file's directory, mapped
+    by the facts' stack_accounts): in a directory the facts do not map, even compliant grants fail, saying why."""
+    _require_checkov()
+    rule = "CKV_MESH_LF_GRANT_PRINCIPALS"
+    stack = tmp_path / "not-a-mesh-stack" / "cdk.tf.json"
+    stack.parent.mkdir()
+    stack.write_text((FIXTURES / rule / "compliant.tf.json").read_text())
+    blocks = _checkov([stack], tmp_path, [rule])
+    passed = [i for b in blocks for i in b.get("results", {}).get("passed_checks", [])]
+    failed = [i for b in blocks for i in b.get("results", {}).get("failed_checks", [])]
+    assert not passed, f"{rule} passed grants of a stack of unknown account: {_describe(passed)}"
+    assert len(failed) == len(_applicable_resources(rule, "compliant"))
+    for item in failed:
+        assert any("cannot tell which account this stack belongs to" in d for d in item.get("details") or ()), item
+
+
+def test_stack_account_is_read_from_the_scanned_file(monkeypatch):
+    """The policies' helper: checkov's entity_path "<file>:<type>:<name>" -> the stack directory -> its account."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("policy_mesh_facts", POLICY_DIR / "mesh_facts.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    monkeypatch.setenv("MESHFORM_MESH_FILE", str(FACTS))
+    entity = "/x/cdktf.out/stacks/test-domain-sales/cdk.tf.json:aws_lakeformation_permissions:grant"
+    assert helpers.stack_of(entity) == "test-domain-sales"
+    assert helpers.stack_account(entity) == "100000000002"
+    assert helpers.stack_account("/CKV_MESH_LF_GRANT_PRINCIPALS/violating.tf.json:t:n") == "100000000003"
+    assert helpers.stack_account("/elsewhere/cdk.tf.json:t:n") is None
+    assert helpers.stack_account("") is None
 
 
 def test_policies_say_why_and_how():

@@ -176,3 +176,15 @@ def test_unknown_environment_selection(project, capsys, env):
     code, out = run_validate(project, capsys, "--env", f"{env},staging")
     assert code == 1
     assert "environment 'staging' does not exist" in out
+
+
+def test_tag_grant_above_clearance_is_rejected(project, capsys):
+    def change(d):
+        d["consumers"]["data-science"]["grants"] = [{"domain": "sales", "classification": ["public", "pii"]},
+                                                    {"domain": "hr", "classification": ["public"]}]
+    edit_yaml(project / "environments" / "dev.yaml", change)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert code == 1
+    assert "consumers.data-science.grants.0.classification: tag grant of 'pii' data is above data-science's " \
+           "clearance 'internal'" in out
+    assert "consumers.data-science.grants.1.domain: tag grant to unknown domain 'hr'" in out

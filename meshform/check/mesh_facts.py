@@ -1,5 +1,5 @@
-"""The mesh facts file the custom policies read (accounts, admins, ontology, clearances, taggable types):
-written next to the synthesized stacks by `meshform check`, so policies never hard-code the mesh."""
+"""The mesh facts file the custom policies read (accounts, admins, ontology, clearances, taggable types, the account
+of each stack): written next to the synthesized stacks by `meshform check`, so policies never hard-code the mesh."""
 from __future__ import annotations
 
 import importlib.util
@@ -44,6 +44,13 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
         accounts[c.account_id] = {"name": name, "kind": "consumer", "clearance": c.clearance,
                                   "deploy_role": mesh.deploy_role_arn(c.account_id),
                                   "principals": sorted(c.principals)}
+    # The account each stack deploys into, by stack name (= the synthesized stack's directory name): a resource
+    # check sees only its file path, and the policies read a stack's own account from here.
+    stack_accounts = {naming.stack_name(mesh.env, "governance"): gov.account_id}
+    stack_accounts.update({naming.stack_name(mesh.env, "domain", name): d.account_id
+                           for name, d in spec.domains.items()})
+    stack_accounts.update({naming.stack_name(mesh.env, "consumer", name): c.account_id
+                           for name, c in spec.consumers.items()})
     classified = {}
     for product in mesh.products.values():
         for table in product.tables:
@@ -64,6 +71,7 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
         "mandatory_tags": MANDATORY_TAGS,
         "taggable_resource_types": sorted(t for t in resource_types if taggable(t)),
         "columns": dict(sorted(classified.items())),
+        "stack_accounts": dict(sorted(stack_accounts.items())),
     }
 
 

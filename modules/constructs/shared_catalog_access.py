@@ -7,7 +7,7 @@ from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase, 
 from constructs import Construct
 
 from meshform import naming
-from meshform.access import CELLS_FILTER, INCLUDE_LIST, TableAccess
+from meshform.access import CELLS_FILTER, INCLUDE_LIST, TAG_POLICY, TableAccess
 from modules.constructs.lf_permission import grant
 
 READ = ["DESCRIBE", "SELECT"]
@@ -42,11 +42,11 @@ def _regrant(scope: Construct, id_: str, access: TableAccess, principal: str, go
     if access.mechanism == CELLS_FILTER:
         grant(scope, id_, principal=principal, permissions=READ, database=access.database, table=access.table,
               cells_filter=access.filter_name, catalog_id=governance, depends_on=after)
-    elif access.mechanism == INCLUDE_LIST:
+    elif access.mechanism in (INCLUDE_LIST, TAG_POLICY):
+        # Tag-shared tables are re-granted by name (re-grants on tags shared from another account fail in the
+        # provider, hashicorp/terraform-provider-aws#26602), as the explicit list of the columns the tags cover.
         grant(scope, id_, principal=principal, permissions=["SELECT"], database=access.database,
               table=access.table, columns=list(access.columns), catalog_id=governance, depends_on=after)
     else:
-        # Whole tables, and tables shared by tag policy: re-granted by name (consumer re-grants on tags shared from
-        # another account fail in the provider, hashicorp/terraform-provider-aws#26602).
         grant(scope, id_, principal=principal, permissions=READ, database=access.database, table=access.table,
               catalog_id=governance, depends_on=after)

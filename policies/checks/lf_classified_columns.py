@@ -3,8 +3,11 @@
 Why: each account has a clearance in the spec (e.g. internal) and each contract column a classification (public <
 internal < confidential < pii). A SELECT on a whole table (table.name or table.wildcard) gives every column; when a
 column is classified above the grantee's clearance the grant must go through a data cells filter or a column
-include list instead (choreography §A.6). Tables the contracts do not know (no columns in the mesh facts) are not
-judged here; an unknown classification counts as the most sensitive, an unknown account as no clearance.
+include list instead (choreography §A.6). Clearance limits what an account reads of OTHER domains' products: a
+domain owns its data, so grants on its own central database (named after the domain) to the domain's account or
+to its roles — the governance stack's producer grant, the domain stack's re-grant to its ETL role — are not judged.
+Tables the contracts do not know (no columns in the mesh facts) are not judged here; an unknown classification
+counts as the most sensitive, an unknown account as no clearance.
 """
 from __future__ import annotations
 
@@ -39,10 +42,12 @@ class LfClassifiedColumns(MeshCheck):
         principal = str(attr(conf, "principal", ""))
         account = principal if is_account_id(principal) else account_of_arn(principal)
         info = mesh["accounts"].get(account)
-        clearance = (info.get("clearance") or mesh["default_classification"]) if info else None
-        allowed = rank(clearance) if clearance else -1
         kind, found = lf_grants.target(conf)
         database, table = attr(found, "database_name"), attr(found, "name")
+        if info and info.get("kind") == "domain" and database is not None and info.get("name") == database:
+            return  # the domain's own central database (named after the domain): its own data
+        clearance = (info.get("clearance") or mesh["default_classification"]) if info else None
+        allowed = rank(clearance) if clearance else -1
         if kind == "table":
             if table and not is_true(found.get("wildcard")):
                 exposed = {f"{database}.{table}": None}

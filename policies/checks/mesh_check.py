@@ -1,7 +1,8 @@
 """Base class of the mesh's Python policies (not a policy itself: it registers nothing).
 
 A rule implements `problems(conf)` and returns what is wrong, in words a reviewer can act on; no problems means
-PASSED. The problems become the finding's details in `meshform check`. A rule that crashes on an unexpected shape
+PASSED. The problems become the finding's details in `meshform check`. `stack_account()` is the account of the stack
+being scanned (None when unknown), for rules whose verdict depends on where a resource is deployed. A rule that crashes on an unexpected shape
 fails the resource with the error as detail rather than aborting the scan or silently passing.
 """
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Iterable
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from mesh_facts import stack_account
 
 
 class MeshCheck(BaseResourceCheck):
@@ -20,6 +23,10 @@ class MeshCheck(BaseResourceCheck):
 
     def problems(self, conf: dict) -> Iterable[str]:
         raise NotImplementedError
+
+    def stack_account(self) -> str | None:
+        """The account of the stack being scanned (checkov sets entity_path while the check runs), or None."""
+        return stack_account(getattr(self, "entity_path", None))
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         try:

@@ -1,11 +1,12 @@
 """Shared helpers for the mesh policies: the mesh facts file written by `meshform check` ($MESHFORM_MESH_FILE),
-and unwrapping checkov's "hclified" values (every attribute arrives wrapped in a list, nested blocks as lists of
+the account of the stack being scanned (read from the scanned file's path), and unwrapping checkov's "hclified" values (every attribute arrives wrapped in a list, nested blocks as lists of
 dicts, list attributes as [[a, b]], and parsed dicts carry __startline__/__endline__ keys)."""
 from __future__ import annotations
 
 import json
 import os
 from functools import lru_cache
+from pathlib import PurePath
 
 
 @lru_cache(maxsize=4)
@@ -19,6 +20,21 @@ def facts() -> dict:
     if not path:
         raise RuntimeError("MESHFORM_MESH_FILE is not set: run these policies through `meshform check`")
     return _load(path)
+
+
+def stack_of(entity_path: str | None) -> str | None:
+    """The stack a resource belongs to, from checkov's `entity_path` ("<scanned file>:<type>:<name>", set on a
+    check while it runs): the scanned file's parent directory (cdktf.out/stacks/<stack>/cdk.tf.json)."""
+    if not entity_path or entity_path.count(":") < 2:
+        return None
+    scanned_file = entity_path.rsplit(":", 2)[0]
+    return PurePath(scanned_file).parent.name or None
+
+
+def stack_account(entity_path: str | None) -> str | None:
+    """The account the scanned stack deploys into (facts' stack_accounts), or None when it is not known."""
+    stack = stack_of(entity_path)
+    return facts().get("stack_accounts", {}).get(stack) if stack else None
 
 
 def first(value):
