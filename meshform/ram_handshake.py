@@ -24,9 +24,11 @@ def offered_shares(mesh: Mesh, endpoint: str | None) -> dict[str, list[str]]:
         for share in page.get("resourceShares", []):
             if not share["name"].startswith(LF_SHARE_PREFIX) or share.get("status") not in ("ACTIVE", None):
                 continue
-            principals = ram.list_principals(resourceOwner="SELF", resourceShareArns=[share["resourceShareArn"]])
-            for principal in principals.get("principals", []):
-                offered.setdefault(principal["id"], set()).add(share["resourceShareArn"])
+            associations = ram.get_resource_share_associations(
+                associationType="PRINCIPAL", resourceShareArns=[share["resourceShareArn"]])
+            for association in associations.get("resourceShareAssociations", []):
+                if association.get("status") in ("ASSOCIATED", "ASSOCIATING"):
+                    offered.setdefault(association["associatedEntity"], set()).add(share["resourceShareArn"])
         token = page.get("nextToken")
         if not token:
             break
