@@ -41,6 +41,12 @@ KMS_ADMIN_ACTIONS = [
 KMS_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
                    "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
 KMS_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]
+# What Lake Formation's registration role needs on a registered location (objects, bucket) and its key.
+LOCATION_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject",
+                           "s3:GetObjectVersion", "s3:PutObject"]
+LOCATION_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket"]
+LOCATION_KMS_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom",
+                        "kms:ReEncryptTo"]
 
 
 def trust_document(sid: str, principal: dict, condition: dict | None = None) -> str:

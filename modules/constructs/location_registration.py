@@ -22,14 +22,10 @@ class LocationRegistration(Construct):
         self.role = IamRole(self, "role", name=role_name, assume_role_policy=trust,
                             description=f"Lake Formation access to {bucket}", max_session_duration=3600)
         policy = IamRolePolicy(self, "policy", role=self.role.name, name="registered-location", policy=pd.document([
-            pd.statement("ObjectsOfTheRegisteredBucket", ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject",
-                                                          "s3:DeleteObject", "s3:DeleteObjectVersion",
-                                                          "s3:AbortMultipartUpload"], [f"{bucket_arn}/*"]),
-            pd.statement("TheRegisteredBucket", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket_arn]),
+            pd.statement("ObjectsOfTheRegisteredBucket", pd.LOCATION_OBJECT_ACTIONS, [f"{bucket_arn}/*"]),
+            pd.statement("TheRegisteredBucket", pd.LOCATION_BUCKET_ACTIONS, [bucket_arn]),
             # Key ARNs are not deterministic: scope to the domain account's keys, used through S3 only.
-            pd.statement("DomainKeyThroughS3", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
-                                                "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
-                         [f"arn:aws:kms:{region}:{domain_account}:key/*"],
+            pd.statement("DomainKeyThroughS3", pd.LOCATION_KMS_ACTIONS, [f"arn:aws:kms:{region}:{domain_account}:key/*"],
                          condition={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}),
         ]))
         self.resource = LakeformationResource(

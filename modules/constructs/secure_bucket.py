@@ -86,9 +86,12 @@ class SecureBucket(Construct):
             )
 
 
-def access_log_delivery_statement(log_bucket_name: str, account_id: str) -> dict:
-    """Lets the S3 logging service write access logs for this account's buckets, and nothing else."""
-    arn = naming.bucket_arn(log_bucket_name)
-    return pd.statement("AllowS3ServerAccessLogDelivery", ["s3:PutObject"], f"{arn}/*",
-                        principal={"Service": "logging.s3.amazonaws.com"},
-                        condition={"StringEquals": {"aws:SourceAccount": account_id}})
+def access_log_bucket(scope: Construct, name: str, account_id: str, classification: str) -> SecureBucket:
+    """The account's access-log bucket: SSE-S3 (AWS requires it for log delivery); only the S3 logging service of
+    this account may write; logs expire after a year."""
+    delivery = pd.statement("AllowS3ServerAccessLogDelivery", ["s3:PutObject"], f"{naming.bucket_arn(name)}/*",
+                            principal={"Service": "logging.s3.amazonaws.com"},
+                            condition={"StringEquals": {"aws:SourceAccount": account_id}})
+    return SecureBucket(scope, "bucket_logs", name=name, kms_key_arn=None, role=BUCKET_ROLE_ACCESS_LOGS,
+                        classification=classification, log_bucket=None, expire_days=365, noncurrent_days=30,
+                        extra_policy_statements=[delivery])

@@ -8,8 +8,7 @@ from meshform.spec.mesh import Mesh
 from modules import policy_documents as pd
 from modules.constructs.athena_workgroup import AthenaWorkgroupConstruct
 from modules.constructs.encryption_key import EncryptionKey
-from modules.constructs.secure_bucket import (BUCKET_ROLE_ACCESS_LOGS, BUCKET_ROLE_QUERY_RESULTS,
-                                               SecureBucket, access_log_delivery_statement)
+from modules.constructs.secure_bucket import BUCKET_ROLE_QUERY_RESULTS, SecureBucket, access_log_bucket
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
 from modules.stacks.base import MeshStack
@@ -28,11 +27,8 @@ class ConsumerStack(MeshStack):
             self, "athena_key", account_id=c.account_id, deploy_role_arn=mesh.deploy_role_arn(c.account_id),
             alias=naming.kms_alias(prefix, env, consumer, "athena"),
             description=f"meshform {env}: {consumer} query results")
-        log_name = mesh.bucket(consumer, naming.ACCESS_LOG_LAYER)
-        self.log_bucket = SecureBucket(
-            self, "bucket_logs", name=log_name, kms_key_arn=None, role=BUCKET_ROLE_ACCESS_LOGS, classification=mesh.spec.governance.default_classification, log_bucket=None,
-            expire_days=365, noncurrent_days=30,
-            extra_policy_statements=[access_log_delivery_statement(log_name, c.account_id)])
+        self.log_bucket = access_log_bucket(self, mesh.bucket(consumer, naming.ACCESS_LOG_LAYER), c.account_id,
+                                            mesh.spec.governance.default_classification)
         # Query results can contain anything the consumer may read: classify at its clearance.
         results = SecureBucket(
             self, "bucket_athena_results", name=mesh.bucket(consumer, naming.ATHENA_RESULTS_LAYER),

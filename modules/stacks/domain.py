@@ -13,8 +13,7 @@ from modules.constructs.lf_permission import grant
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
 from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
-from modules.constructs.secure_bucket import (BUCKET_ROLE_ACCESS_LOGS, BUCKET_ROLE_DATA,
-                                               SecureBucket, access_log_delivery_statement)
+from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
 from modules.stacks.subscriber import own_lake_formation_settings, subscribed_access
 
@@ -31,21 +30,15 @@ class DomainStack(MeshStack):
             self, "lake_key", account_id=d.account_id, deploy_role_arn=mesh.deploy_role_arn(d.account_id),
             alias=naming.kms_alias(prefix, env, domain, "lake"), description=f"meshform {env}: {domain} data lake",
             extra_statements=[pd.statement(
-                "LakeFormationRegistrationRoleThroughS3", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
-                                                           "kms:GenerateDataKey", "kms:ReEncryptFrom",
-                                                           "kms:ReEncryptTo"], "*",
-                principal={"AWS": lf_role},
+                "LakeFormationRegistrationRoleThroughS3", pd.LOCATION_KMS_ACTIONS, "*", principal={"AWS": lf_role},
                 condition={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}})])
 
         # The products' most sensitive classification is what the lake's buckets may hold.
         products = mesh.domain_products(domain)
         held = max((p.classification for p in products), key=mesh.rank,
                    default=mesh.spec.governance.default_classification)
-        log_name = mesh.bucket(domain, naming.ACCESS_LOG_LAYER)
-        self.log_bucket = SecureBucket(
-            self, "bucket_logs", name=log_name, kms_key_arn=None, role=BUCKET_ROLE_ACCESS_LOGS, classification=mesh.spec.governance.default_classification, log_bucket=None,
-            expire_days=365, noncurrent_days=30,
-            extra_policy_statements=[access_log_delivery_statement(log_name, d.account_id)])
+        self.log_bucket = access_log_bucket(self, mesh.bucket(domain, naming.ACCESS_LOG_LAYER), d.account_id,
+                                            mesh.spec.governance.default_classification)
         self.buckets = {
             layer: SecureBucket(self, f"bucket_{layer}", name=mesh.bucket(domain, layer), kms_key_arn=self.key.arn,
                                 role=BUCKET_ROLE_DATA, classification=held, log_bucket=self.log_bucket,
@@ -54,21 +47,21 @@ class DomainStack(MeshStack):
             for layer in naming.DOMAIN_BUCKET_LAYERS
         }
         settings = own_lake_formation_settings(self, mesh).settings
-        self._producer_regrants(mesh, domain, settings)
+        read_domains = shared_domains(mesh, domain)
+        self._producer_regrants(mesh, domain, settings, read_domains)
         accepters = RamShareAcceptance(self, "ram", share_arns=mesh.ram_shares.get(domain, [])).accepters
         subscriber_after = [settings, self.etl.role, *accepters]
-        read_domains = subscribed_access(self, mesh, domain, after=subscriber_after)
+        subscribed_access(self, mesh, domain, after=subscriber_after)
         if d.principals:
             MeshAccessPolicy(self, "principal_access", name=naming.access_policy_name(prefix, env, domain),
                              description=f"{domain}: read subscribed data products",
                              statements=shared_catalog_statements(region, d.account_id, governance, read_domains),
                              principals=d.principals)
 
-    def _producer_regrants(self, mesh: Mesh, domain: str, settings) -> None:
+    def _producer_regrants(self, mesh: Mesh, domain: str, settings, read_domains: list[str]) -> None:
         """The ETL role gets, on the domain's own central database, what governance granted the account."""
         d = mesh.spec.domains[domain]
         prefix, env, region, governance = mesh.spec.name_prefix, mesh.env, mesh.region, mesh.governance_account
-        read_domains = shared_domains(mesh, domain)
         self.etl = EtlRole(
             self, "etl", name=naming.etl_role_name(prefix, env, domain), account=d.account_id, region=region,
             governance=governance, domain=domain, buckets=[mesh.bucket(domain, layer)
@@ -89,10 +82,8 @@ class DomainStack(MeshStack):
 def _registration_access(lf_role: str, bucket: str) -> list[dict]:
     arn = naming.bucket_arn(bucket)
     return [
-        pd.statement("LakeFormationRegistrationRoleObjects", ["s3:AbortMultipartUpload", "s3:DeleteObject",
-                                                              "s3:DeleteObjectVersion", "s3:GetObject",
-                                                              "s3:GetObjectVersion", "s3:PutObject"],
-                     [f"{arn}/*"], principal={"AWS": lf_role}),
-        pd.statement("LakeFormationRegistrationRoleBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [arn],
+        pd.statement("LakeFormationRegistrationRoleObjects", pd.LOCATION_OBJECT_ACTIONS, [f"{arn}/*"],
+                     principal={"AWS": lf_role}),
+        pd.statement("LakeFormationRegistrationRoleBucket", pd.LOCATION_BUCKET_ACTIONS, [arn],
                      principal={"AWS": lf_role}),
     ]
