@@ -44,23 +44,18 @@ class IamDataActionsScoped(MeshCheck):
         )
 
     def problems(self, conf: dict):
-        for where, raw in iam_json.identity_policies(conf):
-            try:
-                document = iam_json.load(raw)
-            except iam_json.NotLiteral as error:
-                yield f"{where}: {error}"
+        for where, label, statement in iam_json.allowed_statements(conf):
+            if statement is None:
+                yield f"{where}: {label}"
                 continue
-            for index, statement in enumerate(iam_json.statements(document)):
-                if not iam_json.allows(statement):
-                    continue
-                if "*" not in iam_json.resources(statement) and "NotResource" not in statement:
-                    continue
-                data = [a for a in iam_json.actions(statement) if touches_data(a)]
-                if "NotAction" in statement:
-                    data.append("NotAction")
-                if data:
-                    yield (f"{where} {iam_json.label(statement, index)} allows {', '.join(data)} on every resource "
-                           f"(\"*\" or NotResource)")
+            if "*" not in iam_json.resources(statement) and "NotResource" not in statement:
+                continue
+            data = [a for a in iam_json.actions(statement) if touches_data(a)]
+            if "NotAction" in statement:
+                data.append("NotAction")
+            if data:
+                yield (f"{where} {label} allows {', '.join(data)} on every resource "
+                       f"(\"*\" or NotResource)")
 
 
 check = IamDataActionsScoped()

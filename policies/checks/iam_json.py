@@ -85,3 +85,17 @@ def identity_policies(conf: dict) -> list[tuple[str, object]]:
         if isinstance(item, dict) and item.get("policy") is not None:
             found.append((f"inline_policy {first(item.get('name'))}", item.get("policy")))
     return found
+
+
+def allowed_statements(conf: dict):
+    """Every Allow statement of the resource's identity policies as (where, label, statement); a policy that is
+    not literal JSON yields (where, error message, None) so that the rule can fail on it."""
+    for where, raw in identity_policies(conf):
+        try:
+            document = load(raw)
+        except NotLiteral as error:
+            yield where, str(error), None
+            continue
+        for index, statement in enumerate(statements(document)):
+            if allows(statement):
+                yield where, label(statement, index), statement

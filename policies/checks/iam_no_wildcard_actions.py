@@ -24,20 +24,15 @@ class IamNoWildcardActions(MeshCheck):
         )
 
     def problems(self, conf: dict):
-        for where, raw in iam_json.identity_policies(conf):
-            try:
-                document = iam_json.load(raw)
-            except iam_json.NotLiteral as error:
-                yield f"{where}: {error}"
+        for where, label, statement in iam_json.allowed_statements(conf):
+            if statement is None:
+                yield f"{where}: {label}"
                 continue
-            for index, statement in enumerate(iam_json.statements(document)):
-                if not iam_json.allows(statement):
-                    continue
-                wide = [a for a in iam_json.actions(statement) if a == "*" or a.endswith(":*")]
-                if wide:
-                    yield f"{where} {iam_json.label(statement, index)} allows {', '.join(wide)}"
-                if "NotAction" in statement:
-                    yield f"{where} {iam_json.label(statement, index)} allows NotAction (every other action)"
+            wide = [a for a in iam_json.actions(statement) if a == "*" or a.endswith(":*")]
+            if wide:
+                yield f"{where} {label} allows {', '.join(wide)}"
+            if "NotAction" in statement:
+                yield f"{where} {label} allows NotAction (every other action)"
 
 
 check = IamNoWildcardActions()
