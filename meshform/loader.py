@@ -144,6 +144,13 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
         else:
             seen[account] = path
 
+    for domain in spec.domains:
+        for role in (naming.lf_registration_role_name(spec.name_prefix, spec.environment, domain),
+                     naming.etl_role_name(spec.name_prefix, spec.environment, domain)):
+            if len(role) > naming.IAM_ROLE_MAX:
+                add(f"domains.{domain}", f"IAM role name {role!r} would be {len(role)} characters; IAM allows "
+                    f"{naming.IAM_ROLE_MAX}", "shorten name_prefix or the domain name")
+
     # Global names must fit AWS limits (S3 bucket names: 3-63 characters).
     for kind, names in (("domains", spec.domains), ("consumers", spec.consumers)):
         for owner, o in names.items():
@@ -152,9 +159,6 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
             if len(longest) > naming.S3_BUCKET_MAX:
                 add(f"{kind}.{owner}", f"bucket name {longest!r} would be {len(longest)} characters; S3 allows "
                     f"{naming.S3_BUCKET_MAX}", "shorten name_prefix or the name")
-            for role in (spec.deploy_role,):
-                if len(role) > naming.IAM_ROLE_MAX:
-                    add("deploy_role", "IAM role names are at most 64 characters", "shorten it")
 
 
 def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList) -> dict[str, Product]:
