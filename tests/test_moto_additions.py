@@ -1,4 +1,4 @@
-"""meshform's additions to moto's Lake Formation emulation keep real state and answer like the AWS API."""
+"""meshform's additions to moto (Lake Formation, S3) keep real state and answer like the AWS API."""
 from __future__ import annotations
 
 import boto3
@@ -87,3 +87,18 @@ def test_revoking_what_was_never_granted_fails_like_aws(clients):
     lf.revoke_permissions(Principal=principal, Permissions=["DESCRIBE"], Resource=resource)
     with pytest.raises(ClientError, match="No permissions revoked"):
         lf.revoke_permissions(Principal=principal, Permissions=["DESCRIBE"], Resource=resource)
+
+
+def test_s3_returns_the_eventbridge_notification_it_stored(tmp_path):
+    """(moto_s3 addition) GetBucketNotificationConfiguration includes EventBridgeConfiguration once set."""
+    server = MotoServer(tmp_path / "moto.log")
+    try:
+        s3 = boto3.client("s3", endpoint_url=server.url, region_name="eu-west-1", aws_access_key_id="test",
+                          aws_secret_access_key="test")
+        s3.create_bucket(Bucket="events", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket="events")
+        s3.put_bucket_notification_configuration(Bucket="events", NotificationConfiguration={
+            "EventBridgeConfiguration": {}})
+        assert s3.get_bucket_notification_configuration(Bucket="events")["EventBridgeConfiguration"] == {}
+    finally:
+        server.stop()
