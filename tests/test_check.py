@@ -83,3 +83,19 @@ def test_an_unparsable_stack_fails_the_gate(synth_root, tmp_path, capsys):
     assert code == 1
     assert "NOT EVALUATED by checkov" in out or "PARSING ERROR" in out
     assert "dev-consumer-analytics" in out
+
+
+def test_lake_formation_admins_must_be_exactly_the_stacks_accounts_list(synth_root, tmp_path, capsys):
+    """A domain's admin list (only its deploy role) is valid in the domain stack but not in governance."""
+    stacks = _stacks_copy(synth_root, tmp_path)
+    path = stacks / "dev-governance" / "cdk.tf.json"
+    data = json.loads(path.read_text())
+    settings = next(iter(data["resource"]["aws_lakeformation_data_lake_settings"].values()))
+    settings["admins"] = ["arn:aws:iam::111111111111:role/mesh-deploy"]     # break-glass admin dropped
+    path.write_text(json.dumps(data))
+    code = main(["--root", str(PROJECT_ROOT), "check", "--env", "dev", "--stacks-dir", str(stacks),
+                 "--reports", str(tmp_path / "reports")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED CKV_MESH_LF_ADMINS" in out
+    assert "differ from account 111111111111's list in the spec" in out

@@ -3,8 +3,9 @@
 Why: a data lake administrator can grant anything in the account's catalog, bypassing every contract and
 clearance; the admin set is therefore part of governance: the account's mesh-deploy role (so Terraform can
 grant) plus, in the governance account, the break-glass admins of the spec — nobody else (choreography §D.11).
-The stack's account is not visible to a resource check, so the list must equal one account's list in the mesh
-facts (lake_formation_admins) and contain that account's deploy role.
+The list must equal the mesh facts' list (lake_formation_admins) for the account of the stack being scanned
+(from checkov's entity path); where the stack is unknown (fixtures outside a mesh), it must equal one account's
+list and contain that account's deploy role.
 """
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ class LfAdmins(MeshCheck):
         admins = [str(a) for a in values(conf.get("admins"))]
         if any(is_reference(a) for a in admins):
             yield "admins contains an expression; list the ARNs literally so they can be reviewed"
+            return
+        own = self.stack_account()
+        if own is not None:
+            expected = sorted(mesh["lake_formation_admins"].get(own, []))
+            if sorted(set(admins)) != expected:
+                yield f"admins {sorted(admins)} differ from account {own}'s list in the spec {expected}"
+            catalog = attr(conf, "catalog_id")
+            if catalog and catalog != own:
+                yield f"catalog_id {catalog} is not this stack's account {own}"
             return
         matches = [acct for acct, expected in mesh["lake_formation_admins"].items() if set(expected) == set(admins)]
         if not matches:
