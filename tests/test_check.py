@@ -32,6 +32,12 @@ def _stacks_copy(synth_root: Path, dest: Path, env: str = "dev") -> Path:
     return stacks
 
 
+def _check(stacks: Path, tmp_path: Path, capsys) -> tuple[int, str]:
+    code = main(["--root", str(PROJECT_ROOT), "check", "--env", "dev", "--stacks-dir", str(stacks),
+                 "--reports", str(tmp_path / "reports")])
+    return code, capsys.readouterr().out
+
+
 def test_bundled_environments_pass_with_reports(tmp_path, capsys):
     root = copy_project(tmp_path / "project")
     code = main(["--root", str(root), "check", "--reports", str(tmp_path / "reports")])
@@ -59,9 +65,7 @@ def test_a_failing_check_names_stack_resource_construct_and_fix(synth_root, tmp_
     name = next(n for n in pab if n.startswith("bucket_raw"))
     pab[name]["block_public_policy"] = False
     path.write_text(json.dumps(data))
-    code = main(["--root", str(PROJECT_ROOT), "check", "--env", "dev", "--stacks-dir", str(stacks),
-                 "--reports", str(tmp_path / "reports")])
-    out = capsys.readouterr().out
+    code, out = _check(stacks, tmp_path, capsys)
     assert code == 1
     assert "FAILED CKV_AWS_54  Ensure S3 bucket has block public policy enabled" in out
     assert f"stack dev-domain-sales  resource aws_s3_bucket_public_access_block.{name}" in out
@@ -77,9 +81,7 @@ def test_an_unparsable_stack_fails_the_gate(synth_root, tmp_path, capsys):
     data = json.loads(path.read_text())
     data["terraform"]["required_version"] = ">= 1.10"
     path.write_text(json.dumps(data))
-    code = main(["--root", str(PROJECT_ROOT), "check", "--env", "dev", "--stacks-dir", str(stacks),
-                 "--reports", str(tmp_path / "reports")])
-    out = capsys.readouterr().out
+    code, out = _check(stacks, tmp_path, capsys)
     assert code == 1
     assert "NOT EVALUATED by checkov" in out or "PARSING ERROR" in out
     assert "dev-consumer-analytics" in out
@@ -93,9 +95,7 @@ def test_lake_formation_admins_must_be_exactly_the_stacks_accounts_list(synth_ro
     settings = next(iter(data["resource"]["aws_lakeformation_data_lake_settings"].values()))
     settings["admins"] = ["arn:aws:iam::111111111111:role/mesh-deploy"]     # break-glass admin dropped
     path.write_text(json.dumps(data))
-    code = main(["--root", str(PROJECT_ROOT), "check", "--env", "dev", "--stacks-dir", str(stacks),
-                 "--reports", str(tmp_path / "reports")])
-    out = capsys.readouterr().out
+    code, out = _check(stacks, tmp_path, capsys)
     assert code == 1
     assert "FAILED CKV_MESH_LF_ADMINS" in out
     assert "differ from account 111111111111's list in the spec" in out
