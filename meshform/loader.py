@@ -33,8 +33,9 @@ def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
         raise ValidationFailed(errors)
 
     meshes: list[Mesh] = []
+    contracts: dict = {}           # environments share contracts: parse and check each one once per ontology
     for name in selected:
-        mesh = _load_environment(root, name, errors)
+        mesh = _load_environment(root, name, errors, contracts)
         if mesh is not None:
             meshes.append(mesh)
     if not env_names:
@@ -44,7 +45,7 @@ def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
     return meshes
 
 
-def _load_environment(root: Path, name: str, errors: ErrorList) -> Mesh | None:
+def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict) -> Mesh | None:
     display = f"environments/{name}.yaml"
     data, lines = load_yaml(root / display, errors, display)
     if data is None:
@@ -67,7 +68,7 @@ def _load_environment(root: Path, name: str, errors: ErrorList) -> Mesh | None:
         add("environment", f"environment is {spec.environment!r} but the file is {name}.yaml",
             f"set environment: {name} or rename the file")
     _check_names_and_accounts(spec, add)
-    products = _load_products(root, spec, errors)
+    products = _load_products(root, spec, errors, contracts)
     mesh = Mesh(spec, display, dict(sorted(products.items())))
     _check_subscriptions(mesh, add)
     if spec.organization_id is None:
@@ -161,14 +162,20 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
                     f"{naming.S3_BUCKET_MAX}", "shorten name_prefix or the name")
 
 
-def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList) -> dict[str, Product]:
+def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList, contracts: dict) -> dict[str, Product]:
     products: dict[str, Product] = {}
     gov = spec.governance
     for domain in sorted(spec.domains):
         table_owner: dict[str, str] = {}
         for path in sorted((root / "contracts" / domain).glob("*.yaml")):
             display = f"contracts/{domain}/{path.name}"
-            product = load_contract(path, display, domain, gov.classifications, gov.default_classification, errors)
+            key = (display, tuple(gov.classifications), gov.default_classification)
+            if key not in contracts:
+                found = ErrorList()
+                contracts[key] = (load_contract(path, display, domain, gov.classifications,
+                                                gov.default_classification, found), found.errors)
+            product, contract_errors = contracts[key]
+            errors.errors.extend(contract_errors)
             if product is None:
                 continue
             for i, table in enumerate(product.tables):
