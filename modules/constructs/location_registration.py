@@ -14,11 +14,13 @@ from modules import policy_documents as pd
 
 class LocationRegistration(Construct):
     def __init__(self, scope: Construct, id_: str, *, role_name: str, bucket: str, domain_account: str,
-                 governance_account: str, region: str, after: list):
+                 region: str, after: list):
         super().__init__(scope, id_)
         bucket_arn = naming.bucket_arn(bucket)
-        trust = pd.trust_document("LakeFormationOnly", {"Service": "lakeformation.amazonaws.com"},
-                                  {"StringEquals": {"aws:SourceAccount": governance_account}})
+        # The trust AWS documents for registration roles: the Lake Formation service, no conditions (whether LF
+        # sets aws:SourceAccount when it assumes the role is not documented; a condition it does not meet would
+        # silently break every data access).
+        trust = pd.trust_document("LakeFormationOnly", {"Service": "lakeformation.amazonaws.com"})
         self.role = IamRole(self, "role", name=role_name, assume_role_policy=trust,
                             description=f"Lake Formation access to {bucket}", max_session_duration=3600)
         policy = IamRolePolicy(self, "policy", role=self.role.name, name="registered-location", policy=pd.document([

@@ -58,8 +58,7 @@ class GovernanceStack(MeshStack):
             analytics = mesh.bucket(domain, "analytics")
             registration = LocationRegistration(
                 self, f"location_{domain}", role_name=naming.lf_registration_role_name(prefix, env, domain),
-                bucket=analytics, domain_account=d.account_id, governance_account=account, region=region,
-                after=[settings])
+                bucket=analytics, domain_account=d.account_id, region=region, after=[settings])
             database = CentralDatabase(
                 self, f"domain_{domain}", name=naming.central_database_name(domain), catalog_id=account,
                 description=d.description or f"Data products of the {domain} domain",
