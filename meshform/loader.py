@@ -89,11 +89,7 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
         if d.clearance is not None and d.clearance not in ontology:
             add(f"domains.{domain}.clearance", f"clearance {d.clearance!r} is not in governance.classifications",
                 f"use one of: {', '.join(ontology)}")
-        for i, principal in enumerate(d.principals):
-            account = IAM_PRINCIPAL_ARN.match(principal).group(2)
-            if account != d.account_id:
-                add(f"domains.{domain}.principals.{i}", f"principal {principal} is in account {account}, not in the "
-                    f"domain's account {d.account_id}", "list only roles of the domain's own account")
+        _check_own_account(add, f"domains.{domain}", d.account_id, {"principals": d.principals, "admins": d.admins})
         owners[domain] = "domains"
     for consumer, c in spec.consumers.items():
         if not CONSUMER_NAME.match(consumer) or len(consumer) > 30:
@@ -119,13 +115,8 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
                 elif c.clearance in ontology and ontology.index(value) > ontology.index(c.clearance):
                     add(f"{g_path}.classification", f"tag grant of {value!r} data is above {consumer}'s clearance "
                         f"{c.clearance!r}", f"remove {value!r} or raise the clearance")
-        for i, principal in enumerate(c.principals):
-            account = IAM_PRINCIPAL_ARN.match(principal).group(2)
-            if account != c.account_id:
-                add(f"consumers.{consumer}.principals.{i}", f"principal {principal} is in account {account}, "
-                    f"not in the consumer's account {c.account_id}",
-                    "list only principals of the consumer's own account (cross-account access is granted to the "
-                    "account, which re-grants to its principals)")
+        _check_own_account(add, f"consumers.{consumer}", c.account_id, {"principals": c.principals,
+                                                                         "admins": c.admins})
     if "governance" in spec.domains:
         add("domains.governance", "'governance' is reserved", "rename the domain")
     for i, admin in enumerate(gov.admins):
@@ -160,6 +151,18 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
             if len(longest) > naming.S3_BUCKET_MAX:
                 add(f"{kind}.{owner}", f"bucket name {longest!r} would be {len(longest)} characters; S3 allows "
                     f"{naming.S3_BUCKET_MAX}", "shorten name_prefix or the name")
+
+
+def _check_own_account(add, path: str, account_id: str, lists: dict[str, list[str]]) -> None:
+    """Principals and admins of an account must be IAM principals of that very account: other accounts get
+    access by grants to the account, which re-grants to its own principals."""
+    for field, arns in lists.items():
+        for i, arn in enumerate(arns):
+            account = IAM_PRINCIPAL_ARN.match(arn).group(2)
+            if account != account_id:
+                add(f"{path}.{field}.{i}", f"{arn} is in account {account}, not in this account {account_id}",
+                    "list only roles of the account itself (cross-account access is granted to the account, "
+                    "which re-grants to its own principals)")
 
 
 def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList, contracts: dict) -> dict[str, Product]:

@@ -188,3 +188,15 @@ def test_tag_grant_above_clearance_is_rejected(project, capsys):
     assert "consumers.data-science.grants.0.classification: tag grant of 'pii' data is above data-science's " \
            "clearance 'internal'" in out
     assert "consumers.data-science.grants.1.domain: tag grant to unknown domain 'hr'" in out
+
+
+def test_admins_and_principals_must_belong_to_their_own_account(project, capsys):
+    def change(d):
+        d["domains"]["finance"]["admins"] = ["arn:aws:iam::111111111111:role/DataPlatformAdmin"]
+        d["consumers"]["analytics"]["principals"].append("arn:aws:iam::666666666666:role/DataScientist")
+    edit_yaml(project / "environments" / "dev.yaml", change)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert code == 1
+    assert "domains.finance.admins.0: arn:aws:iam::111111111111:role/DataPlatformAdmin is in account " \
+           "111111111111, not in this account 444444444444" in out
+    assert "consumers.analytics.principals.2: arn:aws:iam::666666666666:role/DataScientist is in account" in out

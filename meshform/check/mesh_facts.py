@@ -64,7 +64,8 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
         # Exactly who may administer Lake Formation in each account (the deploy role + the spec's admins).
         "lake_formation_admins": {
             gov.account_id: sorted({mesh.deploy_role_arn(gov.account_id), *gov.admins}),
-            **{a: [info["deploy_role"]] for a, info in accounts.items() if info["kind"] != "governance"},
+            **{a: sorted({info["deploy_role"], *mesh.subscriber(info["name"]).admins})
+               for a, info in accounts.items() if info["kind"] != "governance"},
         },
         "classifications": list(gov.classifications),
         "default_classification": gov.default_classification,

@@ -111,6 +111,8 @@ class DomainSpec(_Strict):
     clearance: str | None = None
     # Roles of the domain's own account (e.g. its analysts) that read subscribed products, besides its ETL role.
     principals: list[PrincipalArn] = Field(default_factory=list)
+    # Lake Formation admins of the domain account besides the deploy role (the settings replace the whole list).
+    admins: list[PrincipalArn] = Field(default_factory=list)
 
 
 class TagGrantSpec(_Strict):
@@ -128,6 +130,8 @@ class ConsumerSpec(_Strict):
     description: str = ""
     principals: list[PrincipalArn] = Field(min_length=1)
     clearance: str
+    # Lake Formation admins of the consumer account besides the deploy role (the settings replace the whole list).
+    admins: list[PrincipalArn] = Field(default_factory=list)
     # Optional tag-based access to classes of data (LF-tag policies), next to named subscriptions.
     grants: list[TagGrantSpec] = Field(default_factory=list)
     # Athena guard rail: queries scanning more than this are cancelled (cost control).

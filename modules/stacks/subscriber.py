@@ -10,9 +10,11 @@ from modules.stacks.base import MeshStack
 
 
 def own_lake_formation_settings(stack: MeshStack, mesh: Mesh) -> LakeFormationSettings:
-    """Admin = the deploy role only (it re-grants); the governance account may see caller identities in its
-    CloudTrail (trusted resource owner)."""
-    return LakeFormationSettings(stack, "lake_formation", admins=[mesh.deploy_role_arn(stack.account_id)],
+    """Admins = the deploy role (it re-grants) + the spec's admins for the account; the governance account may see
+    caller identities in its CloudTrail (trusted resource owner)."""
+    owner = mesh.all_accounts()[stack.account_id]
+    extra = mesh.subscriber(owner).admins
+    return LakeFormationSettings(stack, "lake_formation", admins=[mesh.deploy_role_arn(stack.account_id), *extra],
                                  trusted_resource_owners=[mesh.governance_account])
 
 
