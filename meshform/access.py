@@ -21,6 +21,8 @@ TABLE = "table"
 INCLUDE_LIST = "column include-list"
 CELLS_FILTER = "data cells filter"
 TAG_POLICY = "LF-tag policy"
+# Stable short names used in Terraform resource addresses: rewording a label above must never rename resources.
+SLUG = {TABLE: "table", INCLUDE_LIST: "list", CELLS_FILTER: "filter", TAG_POLICY: "policy"}
 
 
 @dataclass(frozen=True)

@@ -103,8 +103,13 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
         if c.clearance not in ontology:
             add(f"consumers.{consumer}.clearance", f"clearance {c.clearance!r} is not in governance.classifications",
                 f"use one of: {', '.join(ontology)}")
+        granted_domains: set[str] = set()
         for g_index, grant in enumerate(c.grants):
             g_path = f"consumers.{consumer}.grants.{g_index}"
+            if grant.domain in granted_domains:
+                add(f"{g_path}.domain", f"a second tag grant for domain {grant.domain!r}",
+                    "merge the classifications into one entry per domain")
+            granted_domains.add(grant.domain)
             if grant.domain not in spec.domains:
                 add(f"{g_path}.domain", f"tag grant to unknown domain {grant.domain!r}",
                     f"use one of: {', '.join(spec.domains)}")
@@ -117,13 +122,19 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
                         f"{c.clearance!r}", f"remove {value!r} or raise the clearance")
         _check_own_account(add, f"consumers.{consumer}", c.account_id, {"principals": c.principals,
                                                                          "admins": c.admins})
-    if "governance" in spec.domains:
-        add("domains.governance", "'governance' is reserved", "rename the domain")
-    for i, admin in enumerate(gov.admins):
-        account = IAM_PRINCIPAL_ARN.match(admin).group(2)
-        if account != gov.account_id:
-            add(f"governance.admins.{i}", f"admin {admin} is not in the governance account {gov.account_id}",
-                "Lake Formation admins must be principals of the governance account")
+    for reserved in ("governance", "default"):
+        if reserved in spec.domains:
+            add(f"domains.{reserved}", f"{reserved!r} is reserved (the governance stack / Glue's default database)",
+                "rename the domain")
+    _check_own_account(add, "governance", gov.account_id, {"admins": gov.admins,
+                                                           "read_only_admins": gov.read_only_admins})
+    # LF admins hold implicit permissions: granting them anything breaks destroy (provider docs).
+    for kind, owners_map in (("domains", spec.domains), ("consumers", spec.consumers)):
+        for owner, o in owners_map.items():
+            for i, principal in enumerate(o.principals):
+                if principal in o.admins:
+                    add(f"{kind}.{owner}.principals.{i}", f"{principal} is also a Lake Formation admin of the "
+                        "account; admins must not receive grants", "remove it from principals or from admins")
 
     # Duplicate account IDs: one account per role in the mesh.
     seen: dict[str, str] = {gov.account_id: "governance.account_id"}
@@ -216,9 +227,19 @@ def _check_subscriptions(mesh: Mesh, add) -> None:
         if key in seen:
             add(path, f"{label} duplicates subscriptions.{seen[key]}", "merge the two entries")
         seen[key] = i
-        if product is None or not known_subscriber or sub.columns is None:
+        if product is None or not known_subscriber:
             continue
         clearance = mesh.clearance_of(sub.subscriber)
+        if sub.columns is None:
+            for table in product.tables:
+                if all(mesh.rank(c.classification) > mesh.rank(clearance) for c in table.all_columns):
+                    add(path, f"{label}: every column of table {table.name!r} is above {sub.subscriber}'s "
+                        f"clearance {clearance!r}: the subscription would share nothing of it",
+                        "raise the clearance or drop the subscription")
+            continue
+        if not sub.columns:
+            add(f"{path}.columns", f"{label}: an empty column mapping shares nothing",
+                "list {table: [columns]} or remove `columns` to subscribe to the whole product")
         for table_name, columns in sub.columns.items():
             table = product.table(table_name)
             if table is None:
@@ -316,6 +337,9 @@ def _check_orphan_contract_dirs(root: Path, meshes: list[Mesh], errors: ErrorLis
     contracts = root / "contracts"
     if not contracts.is_dir():
         return
+    for stray in sorted(contracts.glob("*/*.yml")):
+        errors.add(f"contracts/{stray.parent.name}/{stray.name}", "", "contracts must end in .yaml; this file is "
+                   "ignored", f"rename it to {stray.stem}.yaml")
     known = _declared_domains(root)
     for directory in sorted(p for p in contracts.iterdir() if p.is_dir()):
         if directory.name not in known and any(directory.glob("*.yaml")):

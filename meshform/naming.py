@@ -7,8 +7,6 @@ from __future__ import annotations
 
 S3_BUCKET_MAX = 63
 IAM_ROLE_MAX = 64
-GLUE_NAME_MAX = 255
-ATHENA_WORKGROUP_MAX = 128
 
 DOMAIN_BUCKET_LAYERS = ("raw", "stage", "analytics")
 ACCESS_LOG_LAYER = "logs"

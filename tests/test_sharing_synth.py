@@ -166,8 +166,8 @@ def test_removing_a_subscription_removes_exactly_its_grants_and_links(synth_root
         "aws_lakeformation_permissions.shared_catalog_link_finance_describe_BIService",
         "aws_lakeformation_permissions.shared_catalog_read_finance_revenue_daily_table_Analyst",
         "aws_lakeformation_permissions.shared_catalog_read_finance_revenue_daily_table_BIService",
-        "aws_lakeformation_permissions.share_analytics_finance_database",
-        "aws_lakeformation_permissions.share_analytics_finance_revenue_daily",
+        "aws_lakeformation_permissions.share_db_analytics_finance",
+        "aws_lakeformation_permissions.share_table_analytics_finance_revenue_daily",
     ]
     changed = sorted(a for a in set(before) & set(after) if before[a] != after[a])
     # the only other change: analysts' IAM no longer names the finance databases

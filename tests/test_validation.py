@@ -200,3 +200,44 @@ def test_admins_and_principals_must_belong_to_their_own_account(project, capsys)
     assert "domains.finance.admins.0: arn:aws:iam::111111111111:role/DataPlatformAdmin is in account " \
            "111111111111, not in this account 444444444444" in out
     assert "consumers.analytics.principals.2: arn:aws:iam::666666666666:role/DataScientist is in account" in out
+
+
+def _drop_sub(d, subscriber, product):
+    d["subscriptions"] = [s for s in d["subscriptions"] if (s["subscriber"], s["product"]) != (subscriber, product)]
+
+
+@pytest.mark.parametrize("change,expected", [
+    (lambda d: d["consumers"]["analytics"]["principals"].append("arn:aws:iam::555555555555:user/bob"),
+     "consumers.analytics.principals.2: 'arn:aws:iam::555555555555:user/bob' is not a valid IAM role ARN"),
+    (lambda d: d["consumers"]["data-science"]["grants"].append({"domain": "finance", "classification": ["public"]}),
+     "consumers.data-science.grants.1.domain: a second tag grant for domain 'finance'"),
+    (lambda d: d["subscriptions"].append({"subscriber": "analytics", "product": "sales.customers", "columns": {}}),
+     "subscription analytics -> sales.customers: an empty column mapping shares nothing"),
+    (lambda d: d["domains"]["sales"].update(principals=["arn:aws:iam::222222222222:role/SalesDataSteward"]),
+     "domains.sales.principals.0: arn:aws:iam::222222222222:role/SalesDataSteward is also a Lake Formation admin"),
+    (lambda d: d["governance"].update(read_only_admins=["arn:aws:iam::555555555555:role/Auditor"]),
+     "governance.read_only_admins.0: arn:aws:iam::555555555555:role/Auditor is in account 555555555555"),
+    (lambda d: (d["domains"].update(default=d["domains"].pop("finance")),
+                d.update(subscriptions=[s for s in d["subscriptions"] if "finance" not in s["subscriber"] + s["product"]]),
+                d["consumers"]["data-science"].pop("grants")),
+     "domains.default: 'default' is reserved"),
+    (lambda d: (d["consumers"]["analytics"].update(clearance="public"),
+                d.update(subscriptions=[s for s in d["subscriptions"] if s["subscriber"] != "analytics"]
+                         + [{"subscriber": "analytics", "product": "sales.orders"}])),
+     "every column of table 'order_lines' is above analytics's clearance 'public'"),
+], ids=["user-principal", "duplicate-tag-grant", "empty-columns", "admin-is-principal", "read-only-admin-account",
+        "reserved-domain", "nothing-readable"])
+def test_more_bad_input_classes(project, capsys, change, expected):
+    edit_yaml(project / "environments" / "dev.yaml", change)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert code == 1
+    assert expected in out, out
+
+
+def test_yml_contract_is_not_silently_ignored(project, capsys):
+    (project / "contracts" / "sales" / "orders.yaml").rename(project / "contracts" / "sales" / "returns.yml")
+    edit_yaml(project / "environments" / "dev.yaml", lambda d: d.update(subscriptions=[
+        s for s in d["subscriptions"] if s["product"] != "sales.orders"]))
+    code, out = run_validate(project, capsys)
+    assert code == 1
+    assert "contracts/sales/returns.yml: <top>: contracts must end in .yaml; this file is ignored" in out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +186,3 @@ def _tail(text: str, lines: int = 25) -> str:
 def succeeded(runs: list[StackRun]) -> bool:
     return all(not r.error and r.plan_exit == 0 for r in runs)
 
-
-def elapsed(start: float) -> str:
-    return f"{time.monotonic() - start:.0f}s"

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(\d{12}):(role|user)/[\w+=,.@/-]{1,512}$")
+IAM_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
 IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -37,6 +38,10 @@ def _matches(pattern: re.Pattern, what: str, example: str):
 AccountId = Annotated[str, AfterValidator(_matches(ACCOUNT_ID, "AWS account ID: 12 digits, quoted", '"123456789012"'))]
 PrincipalArn = Annotated[str, AfterValidator(_matches(
     IAM_PRINCIPAL_ARN, "IAM role or user ARN", "arn:aws:iam::123456789012:role/DataPlatformAdmin"))]
+# Principals that read data get an IAM policy attached as roles: roles only.
+RoleArn = Annotated[str, AfterValidator(_matches(
+    IAM_ROLE_ARN, "IAM role ARN (users are not supported as principals: use roles)",
+    "arn:aws:iam::123456789012:role/Analyst"))]
 Email = Annotated[str, AfterValidator(_matches(EMAIL, "owner e-mail address", "sales-data@acme.example"))]
 Region = Annotated[str, AfterValidator(_matches(REGION, "AWS region", "eu-west-1"))]
 CostCenter = Annotated[str, AfterValidator(_matches(COST_CENTER, "cost center tag value", "CC-1001"))]
@@ -110,7 +115,7 @@ class DomainSpec(_Strict):
     # Highest classification the domain's principals may read when it subscribes to other domains' products.
     clearance: str | None = None
     # Roles of the domain's own account (e.g. its analysts) that read subscribed products, besides its ETL role.
-    principals: list[PrincipalArn] = Field(default_factory=list)
+    principals: list[RoleArn] = Field(default_factory=list)
     # Lake Formation admins of the domain account besides the deploy role (the settings replace the whole list).
     admins: list[PrincipalArn] = Field(default_factory=list)
 
@@ -128,7 +133,7 @@ class ConsumerSpec(_Strict):
     owner: Email
     cost_center: CostCenter
     description: str = ""
-    principals: list[PrincipalArn] = Field(min_length=1)
+    principals: list[RoleArn] = Field(min_length=1)
     clearance: str
     # Lake Formation admins of the consumer account besides the deploy role (the settings replace the whole list).
     admins: list[PrincipalArn] = Field(default_factory=list)

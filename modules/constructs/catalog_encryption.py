@@ -9,7 +9,7 @@ from constructs import Construct
 class CatalogEncryption(Construct):
     def __init__(self, scope: Construct, id_: str, *, kms_key_arn: str):
         super().__init__(scope, id_)
-        GlueDataCatalogEncryptionSettings(
+        self.settings = GlueDataCatalogEncryptionSettings(
             self, "settings",
             data_catalog_encryption_settings={
                 "encryption_at_rest": {"catalog_encryption_mode": "SSE-KMS", "sse_aws_kms_key_id": kms_key_arn},

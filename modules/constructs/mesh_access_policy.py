@@ -12,7 +12,8 @@ from modules import policy_documents as pd
 
 
 def shared_catalog_statements(region: str, account: str, governance: str, domains: list[str]) -> list[dict]:
-    glue = []
+    # Athena resolves unqualified names against the account's `default` database.
+    glue = [f"arn:aws:glue:{region}:{account}:catalog", f"arn:aws:glue:{region}:{account}:database/default"]
     for domain in domains:
         glue += pd.glue_catalog_arns(region, account, naming.resource_link_name(domain))
         glue += pd.glue_catalog_arns(region, governance, naming.central_database_name(domain))

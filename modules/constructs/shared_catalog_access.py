@@ -7,10 +7,8 @@ from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase, 
 from constructs import Construct
 
 from meshform import naming
-from meshform.access import CELLS_FILTER, INCLUDE_LIST, TAG_POLICY, TableAccess
-from modules.constructs.lf_permission import grant
-
-READ = ["DESCRIBE", "SELECT"]
+from meshform.access import SLUG, TableAccess
+from modules.constructs.lf_permission import grant, grant_table_read
 
 
 class SharedCatalogAccess(Construct):
@@ -32,21 +30,9 @@ class SharedCatalogAccess(Construct):
                 grant(self, f"link_{domain}_describe_{naming.role_name_from_arn(principal)}", principal=principal,
                       permissions=["DESCRIBE"], database=link, depends_on=[self.links[domain]])
         for access in accesses:
-            kind = access.mechanism.split()[-1].replace("-", "_")      # table | list | filter | policy
             for principal in principals:
-                _regrant(self, f"read_{access.domain}_{access.table}_{kind}_{naming.role_name_from_arn(principal)}",
-                         access, principal, governance_account, after)
+                grant_table_read(
+                    self, f"read_{access.domain}_{access.table}_{SLUG[access.mechanism]}_"
+                          f"{naming.role_name_from_arn(principal)}",
+                    access, principal=principal, governance=governance_account, grantable=False, depends_on=after)
 
-
-def _regrant(scope: Construct, id_: str, access: TableAccess, principal: str, governance: str, after: list) -> None:
-    if access.mechanism == CELLS_FILTER:
-        grant(scope, id_, principal=principal, permissions=READ, database=access.database, table=access.table,
-              cells_filter=access.filter_name, catalog_id=governance, depends_on=after)
-    elif access.mechanism in (INCLUDE_LIST, TAG_POLICY):
-        # Tag-shared tables are re-granted by name (re-grants on tags shared from another account fail in the
-        # provider, hashicorp/terraform-provider-aws#26602), as the explicit list of the columns the tags cover.
-        grant(scope, id_, principal=principal, permissions=["SELECT"], database=access.database,
-              table=access.table, columns=list(access.columns), catalog_id=governance, depends_on=after)
-    else:
-        grant(scope, id_, principal=principal, permissions=READ, database=access.database, table=access.table,
-              catalog_id=governance, depends_on=after)

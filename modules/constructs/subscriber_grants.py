@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from meshform.access import CELLS_FILTER, INCLUDE_LIST, TableAccess, TagAccess
+from meshform.access import TagAccess
 from modules.constructs.lf_permission import grant
 from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY, DOMAIN_KEY
 
@@ -18,31 +18,21 @@ def grant_database_describe(scope: Construct, id_: str, *, account: str, databas
           depends_on=after)
 
 
-def grant_table_access(scope: Construct, id_: str, access: TableAccess, catalog_id: str, after: list) -> None:
-    if access.mechanism == INCLUDE_LIST:
-        # With grant option, column filtering must be an include list (not an exclude list).
-        grant(scope, id_, principal=access.account, permissions=["SELECT"], with_grant_option=True,
-              database=access.database, table=access.table, columns=list(access.columns), depends_on=after)
-    elif access.mechanism == CELLS_FILTER:
-        grant(scope, id_, principal=access.account, permissions=READ, with_grant_option=True,
-              database=access.database, table=access.table, cells_filter=access.filter_name,
-              catalog_id=catalog_id, depends_on=after)
-    else:
-        grant(scope, id_, principal=access.account, permissions=READ, with_grant_option=True,
-              database=access.database, table=access.table, depends_on=after)
-
-
-def grant_tag_access(scope: Construct, id_: str, access: TagAccess, after: list) -> None:
-    """A class of one domain's data: LF-tag policy grants (covers tables added later); DESCRIBE on the tags so the
-    subscriber's admin can see them."""
-    classes = list(access.classifications)
-    grant(scope, f"{id_}_domain_tag", principal=access.account, permissions=["DESCRIBE"], with_grant_option=True,
-          lf_tag=(DOMAIN_KEY, [access.domain]), depends_on=after)
-    grant(scope, f"{id_}_classification_tag", principal=access.account, permissions=["DESCRIBE"],
-          with_grant_option=True, lf_tag=(CLASSIFICATION_KEY, classes), depends_on=after)
-    grant(scope, f"{id_}_databases", principal=access.account, permissions=["DESCRIBE"], with_grant_option=True,
-          lf_tag_policy=("DATABASE", [(DOMAIN_KEY, [access.domain])]), depends_on=after)
-    grant(scope, f"{id_}_tables", principal=access.account, permissions=READ, with_grant_option=True,
-          lf_tag_policy=("TABLE", [(DOMAIN_KEY, [access.domain]), (CLASSIFICATION_KEY, classes)]),
-          depends_on=after)
-
+def grant_tag_access(scope: Construct, id_: str, accesses: list[TagAccess], after: list) -> None:
+    """Classes of data of one or more domains for one account: LF-tag policy grants per domain (they cover tables
+    added later), plus DESCRIBE on the tag values so the account's admin can see them — one grant per tag key with
+    the union of values, so that removing one domain's grant never revokes a value another still needs."""
+    account = accesses[0].account
+    domains = sorted({a.domain for a in accesses})
+    classes = sorted({c for a in accesses for c in a.classifications})
+    grant(scope, f"{id_}_domain_tag", principal=account, permissions=["DESCRIBE"], with_grant_option=True,
+          lf_tag=(DOMAIN_KEY, domains), depends_on=after)
+    grant(scope, f"{id_}_classification_tag", principal=account, permissions=["DESCRIBE"], with_grant_option=True,
+          lf_tag=(CLASSIFICATION_KEY, classes), depends_on=after)
+    for access in accesses:
+        own = list(access.classifications)
+        grant(scope, f"{id_}_{access.domain}_databases", principal=account, permissions=["DESCRIBE"],
+              with_grant_option=True, lf_tag_policy=("DATABASE", [(DOMAIN_KEY, [access.domain])]), depends_on=after)
+        grant(scope, f"{id_}_{access.domain}_tables", principal=account, permissions=READ, with_grant_option=True,
+              lf_tag_policy=("TABLE", [(DOMAIN_KEY, [access.domain]), (CLASSIFICATION_KEY, own)]),
+              depends_on=after)

@@ -60,9 +60,16 @@ def _athena_statements(region: str, account: str, workgroup: str, results_arn: s
                                           "athena:ListQueryExecutions", "athena:StartQueryExecution",
                                           "athena:StopQueryExecution"],
                      [f"arn:aws:athena:{region}:{account}:workgroup/{workgroup}"]),
-        pd.statement("QueryResultObjects", ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                     [f"{results_arn}/results/*"]),
-        pd.statement("QueryResultBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [results_arn]),
+        # Catalog browsing in the console and JDBC/ODBC drivers (Athena's data catalog, not the data).
+        pd.statement("BrowseDataCatalog", ["athena:GetDataCatalog", "athena:GetDatabase", "athena:GetTableMetadata",
+                                           "athena:ListDatabases", "athena:ListTableMetadata"],
+                     [f"arn:aws:athena:{region}:{account}:datacatalog/AwsDataCatalog"]),
+        # ListWorkGroups has no resource-level permissions.
+        pd.statement("ListWorkgroups", ["athena:ListWorkGroups"], "*"),
+        pd.statement("QueryResultObjects", ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts",
+                                            "s3:PutObject"], [f"{results_arn}/results/*"]),
+        pd.statement("QueryResultBucket", ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                     [results_arn]),
         pd.statement("QueryResultKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
                      [key_arn]),
     ]

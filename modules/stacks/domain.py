@@ -47,29 +47,27 @@ class DomainStack(MeshStack):
             for layer in naming.DOMAIN_BUCKET_LAYERS
         }
         settings = own_lake_formation_settings(self, mesh).settings
-        read_domains = shared_domains(mesh, domain)
-        self._producer_regrants(mesh, domain, settings, read_domains)
+        # Outside one Organization, nothing shared can be re-granted before its RAM share is accepted.
         accepters = RamShareAcceptance(self, "ram", share_arns=mesh.ram_shares.get(domain, [])).accepters
-        subscriber_after = [settings, self.etl.role, *accepters]
-        subscribed_access(self, mesh, domain, after=subscriber_after)
+        read_domains = shared_domains(mesh, domain)
+        self.etl = EtlRole(
+            self, "etl", name=naming.etl_role_name(prefix, env, domain), account=d.account_id, region=region,
+            governance=governance, domain=domain,
+            buckets=[mesh.bucket(domain, layer) for layer in naming.DOMAIN_BUCKET_LAYERS], key_arn=self.key.arn,
+            read_statements=shared_catalog_statements(region, d.account_id, governance, read_domains))
+        after = [settings, self.etl.role, *accepters]
+        self._producer_regrants(mesh, domain, after)
+        subscribed_access(self, mesh, domain, after=after)
         if d.principals:
             MeshAccessPolicy(self, "principal_access", name=naming.access_policy_name(prefix, env, domain),
                              description=f"{domain}: read subscribed data products",
                              statements=shared_catalog_statements(region, d.account_id, governance, read_domains),
                              principals=d.principals)
 
-    def _producer_regrants(self, mesh: Mesh, domain: str, settings, read_domains: list[str]) -> None:
+    def _producer_regrants(self, mesh: Mesh, domain: str, after: list) -> None:
         """The ETL role gets, on the domain's own central database, what governance granted the account."""
-        d = mesh.spec.domains[domain]
-        prefix, env, region, governance = mesh.spec.name_prefix, mesh.env, mesh.region, mesh.governance_account
-        self.etl = EtlRole(
-            self, "etl", name=naming.etl_role_name(prefix, env, domain), account=d.account_id, region=region,
-            governance=governance, domain=domain, buckets=[mesh.bucket(domain, layer)
-                                                           for layer in naming.DOMAIN_BUCKET_LAYERS],
-            key_arn=self.key.arn,
-            read_statements=shared_catalog_statements(region, d.account_id, governance, read_domains))
+        governance = mesh.governance_account
         database = naming.central_database_name(domain)
-        after = [settings, self.etl.role]
         grant(self, "etl_database", principal=self.etl.arn, permissions=DATABASE_PERMISSIONS, database=database,
               catalog_id=governance, depends_on=after)
         grant(self, "etl_all_tables", principal=self.etl.arn, permissions=TABLE_PERMISSIONS, database=database,

@@ -16,7 +16,8 @@ from modules.constructs.lake_formation_settings import LakeFormationSettings
 from modules.constructs.lf_tag_ontology import LfTagOntology
 from modules.constructs.location_registration import LocationRegistration
 from modules.constructs.producer_grants import ProducerGrants
-from modules.constructs.subscriber_grants import grant_database_describe, grant_table_access, grant_tag_access
+from modules.constructs.lf_permission import grant_table_read
+from modules.constructs.subscriber_grants import grant_database_describe, grant_tag_access
 from modules.stacks.base import MeshStack
 
 
@@ -44,7 +45,8 @@ class GovernanceStack(MeshStack):
             self, "catalog_key", account_id=account, deploy_role_arn=deploy_role,
             alias=naming.kms_alias(prefix, env, "governance", "catalog"),
             description=f"meshform {env}: Glue Data Catalog encryption (governance)", extra_statements=key_statements)
-        CatalogEncryption(self, "catalog_encryption", kms_key_arn=self.catalog_key.arn)
+        # Metadata is only encrypted when written after encryption is on: catalog objects come after it.
+        encryption = CatalogEncryption(self, "catalog_encryption", kms_key_arn=self.catalog_key.arn).settings
 
         # The deploy role must be an LF admin to manage grants; the spec's admins are the humans/break-glass.
         self.lake_settings = LakeFormationSettings(
@@ -63,7 +65,8 @@ class GovernanceStack(MeshStack):
                 self, f"domain_{domain}", name=naming.central_database_name(domain), catalog_id=account,
                 description=d.description or f"Data products of the {domain} domain",
                 location_uri=f"s3://{analytics}/", domain_account=d.account_id,
-                default_classification=gov.default_classification, after=[settings, *self.ontology.tags])
+                default_classification=gov.default_classification,
+                after=[settings, encryption, *self.ontology.tags])
             databases[domain] = database.database
             ProducerGrants(self, f"producer_{domain}", domain_account=d.account_id, database=database.name,
                            location_arn=naming.bucket_arn(analytics), after=[database.database, registration.resource])
@@ -85,15 +88,19 @@ class GovernanceStack(MeshStack):
                 self, f"filter_{database}_{name}", catalog_id=account, database=database, table=table, name=name,
                 excluded_columns=excluded, after=[tables[(database, table)]]).filter
         accesses = table_accesses(mesh)
+        # Separate id namespaces (share_db_ / share_table_): a table may be called "database".
         for subscriber, domain in sorted({(a.subscriber, a.domain) for a in accesses}):
-            grant_database_describe(self, f"share_{subscriber}_{domain}_database", account=mesh.account_of(subscriber),
+            grant_database_describe(self, f"share_db_{subscriber}_{domain}", account=mesh.account_of(subscriber),
                                     database=naming.central_database_name(domain), after=[databases[domain]])
         for access in accesses:
             after = [tables[(access.domain, access.table)]]
             if access.filter_name:
                 after.append(filters[(access.database, access.filter_name)])
-            grant_table_access(self, f"share_{access.subscriber}_{access.domain}_{access.table}", access, account,
-                               after)
+            grant_table_read(self, f"share_table_{access.subscriber}_{access.domain}_{access.table}", access,
+                             principal=access.account, governance=account, grantable=True, depends_on=after)
+        by_subscriber: dict[str, list] = {}
         for access in tag_accesses(mesh):
-            grant_tag_access(self, f"tags_{access.subscriber}_{access.domain}", access,
-                             after=[*self.ontology.tags, databases[access.domain]])
+            by_subscriber.setdefault(access.subscriber, []).append(access)
+        for subscriber, granted in sorted(by_subscriber.items()):
+            grant_tag_access(self, f"tags_{subscriber}", granted,
+                             after=[*self.ontology.tags, *(databases[a.domain] for a in granted)])
