@@ -115,3 +115,17 @@ def is_account_id(value) -> bool:
 def is_aws_managed_key(key_id) -> bool:
     """An AWS-managed KMS key named by alias (alias/aws/s3, alias/aws/glue, ...): no key policy we control."""
     return isinstance(key_id, str) and not is_reference(key_id) and "alias/aws/" in key_id
+
+
+FILTER_CLEARANCE_SEPARATOR = "__upto_"
+
+
+def filter_clearance(name, table, classifications) -> str | None:
+    """The clearance a data cells filter is named for, by meshform's convention `<table>__upto_<clearance>`
+    (meshform/naming.py data_cells_filter_name): the clearance when `name` is exactly that for `table` and a
+    level of `classifications`, else None (another table's name, an unknown level, a reference, no name)."""
+    if not isinstance(name, str) or not isinstance(table, str) or not table:
+        return None
+    prefix = f"{table}{FILTER_CLEARANCE_SEPARATOR}"
+    level = name[len(prefix):] if name.startswith(prefix) else None
+    return level if level in classifications else None
