@@ -109,6 +109,16 @@ def tag_table_accesses(mesh: Mesh) -> list[TableAccess]:
     return out
 
 
+def effective_accesses(mesh: Mesh) -> list[TableAccess]:
+    """One access per (subscriber, table), as re-granted and reported: a named subscription wins over a tag grant
+    covering the same table (two Terraform resources managing one LF permission would revoke each other's grant
+    on removal)."""
+    chosen: dict[tuple[str, str, str], TableAccess] = {}
+    for access in table_accesses(mesh) + tag_table_accesses(mesh):
+        chosen.setdefault((access.subscriber, access.domain, access.table), access)
+    return list(chosen.values())
+
+
 def shared_domains(mesh: Mesh, subscriber: str) -> list[str]:
     """Domains whose central database the subscriber links to (named subscriptions or tag grants)."""
     domains = {a.domain for a in table_accesses(mesh) if a.subscriber == subscriber}

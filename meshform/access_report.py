@@ -2,18 +2,13 @@
 table a governance reviewer wants in a pull request. Computed from the same model that generates the grants."""
 from __future__ import annotations
 
-from meshform.access import table_accesses, tag_table_accesses
+from meshform.access import effective_accesses
 from meshform.spec.mesh import Mesh
 
 
 def access_rows(mesh: Mesh) -> list[dict]:
     rows = []
-    seen = set()
-    for access in table_accesses(mesh) + tag_table_accesses(mesh):
-        key = (access.subscriber, access.product, access.table)
-        if key in seen:          # a named subscription wins over a tag grant on the same table
-            continue
-        seen.add(key)
+    for access in effective_accesses(mesh):
         rows.append({"subscriber": access.subscriber, "account": access.account, "product": access.product,
                      "table": access.table, "via": access.mechanism, "columns": list(access.columns),
                      "hidden": list(access.hidden), "why": access.reason})

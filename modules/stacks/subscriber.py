@@ -21,14 +21,9 @@ def own_lake_formation_settings(stack: MeshStack, mesh: Mesh) -> LakeFormationSe
 def subscribed_access(stack: MeshStack, mesh: Mesh, subscriber: str, after: list) -> list[str]:
     """Links and re-grants for `subscriber`; returns the domains it reads (for IAM)."""
     domains = access_model.shared_domains(mesh, subscriber)
-    # One re-grant per table: a named subscription wins over a tag grant covering the same table (two Terraform
-    # resources managing one LF permission would revoke each other's grant on removal).
-    accesses: dict[tuple[str, str], access_model.TableAccess] = {}
-    for access in access_model.table_accesses(mesh) + access_model.tag_table_accesses(mesh):
-        if access.subscriber == subscriber:
-            accesses.setdefault((access.domain, access.table), access)
+    accesses = [a for a in access_model.effective_accesses(mesh) if a.subscriber == subscriber]
     if domains:
         SharedCatalogAccess(stack, "shared_catalog", governance_account=mesh.governance_account, region=mesh.region,
-                            domains=domains, accesses=list(accesses.values()),
+                            domains=domains, accesses=accesses,
                             principals=access_model.subscriber_principals(mesh, subscriber), after=after)
     return domains
