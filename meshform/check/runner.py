@@ -238,6 +238,3 @@ def _builtin_fix(check_id: str) -> str:
 def _tail(text: str, lines: int = 10) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
-
-def matches(pattern: str, value: str) -> bool:
-    return fnmatch.fnmatch(value, pattern)
