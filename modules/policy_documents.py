@@ -40,7 +40,6 @@ KMS_ADMIN_ACTIONS = [
 ]
 KMS_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
                    "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
-KMS_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"]
 # What Lake Formation's registration role needs on a registered location (objects, bucket) and its key.
 LOCATION_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject",
                            "s3:GetObjectVersion", "s3:PutObject"]

@@ -35,6 +35,11 @@ class Mesh:
     def ontology(self) -> list[str]:
         return list(self.spec.governance.classifications)
 
+    @property
+    def most_sensitive(self) -> str:
+        """What an untagged catalog object is treated as: the database carries this level (fails closed)."""
+        return self.ontology[-1]
+
     def rank(self, classification: str) -> int:
         return self.ontology.index(classification)
 

@@ -1,5 +1,10 @@
 """Athena workgroup whose settings users cannot override: engine v3 (needed for Lake Formation cell-level
-security), results encrypted with the consumer's CMK in its own bucket, and a per-query scan limit."""
+security), results encrypted with the consumer's CMK in its own bucket, and a per-query scan limit.
+
+No canned ACL on results: the results bucket enforces bucket-owner object ownership (ACLs disabled), so an ACL adds
+nothing, and writing one would need `s3:PutObjectAcl`, which the analysts' policy rightly does not have
+(https://docs.aws.amazon.com/athena/latest/APIReference/API_AclConfiguration.html,
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)."""
 from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.athena_workgroup import AthenaWorkgroup
@@ -20,7 +25,6 @@ class AthenaWorkgroupConstruct(Construct):
                 "result_configuration": {
                     "output_location": f"s3://{results_bucket}/results/",
                     "expected_bucket_owner": account_id,
-                    "acl_configuration": {"s3_acl_option": "BUCKET_OWNER_FULL_CONTROL"},
                     "encryption_configuration": {"encryption_option": "SSE_KMS", "kms_key_arn": kms_key_arn},
                 },
             },

@@ -1,5 +1,7 @@
 """A domain's database in the governance catalog, located in the domain's analytics bucket and LF-tagged with
-its domain and the default classification (tables and columns inherit, contracts override per column)."""
+its domain and the ontology's most sensitive classification: tables and untagged columns inherit it, so a column
+whose own tag is missing (being replaced, or never applied) is unreadable below the top clearance — classification
+fails closed. Contract tables tag every column below that level explicitly (modules/constructs/contract_table.py)."""
 from __future__ import annotations
 
 from cdktf import TerraformResourceLifecycle
@@ -12,7 +14,7 @@ from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY, DOMAIN_KEY
 
 class CentralDatabase(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, catalog_id: str, description: str,
-                 location_uri: str, domain_account: str, default_classification: str, after: list):
+                 location_uri: str, domain_account: str, inherited_classification: str, after: list):
         super().__init__(scope, id_)
         self.name = name
         self.database = GlueCatalogDatabase(
@@ -26,6 +28,6 @@ class CentralDatabase(Construct):
         self.tags = LakeformationResourceLfTags(
             self, "lf_tags", catalog_id=catalog_id,
             database={"catalog_id": catalog_id, "name": name},
-            lf_tag=[{"key": DOMAIN_KEY, "value": name}, {"key": CLASSIFICATION_KEY, "value": default_classification}],
+            lf_tag=[{"key": DOMAIN_KEY, "value": name}, {"key": CLASSIFICATION_KEY, "value": inherited_classification}],
             depends_on=[self.database, *after],
         )

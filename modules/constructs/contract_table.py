@@ -1,8 +1,7 @@
 """One Glue table per contract schema object (Parquet, Hive-style partitions) in the domain's central database,
-with LF-tags on every column whose classification differs from the database default."""
+with an LF-tag on every column whose classification differs from the one it inherits from the database (the
+ontology's most sensitive level)."""
 from __future__ import annotations
-
-from itertools import groupby
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.glue_catalog_table import GlueCatalogTable
@@ -19,7 +18,7 @@ PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 
 class ContractTable(Construct):
     def __init__(self, scope: Construct, id_: str, *, product: Product, table: Table, database: str,
-                 catalog_id: str, location: str, default_classification: str, after: list):
+                 catalog_id: str, location: str, inherited: str, after: list):
         super().__init__(scope, id_)
         comment = table.description or f"{product.title}: {table.name}"
         self.table = GlueCatalogTable(
@@ -44,18 +43,23 @@ class ContractTable(Construct):
             depends_on=after,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
-        # LF allows one value per tag key per resource: one tag resource per classification that differs.
-        differing = sorted((c for c in table.all_columns if c.classification != default_classification),
-                           key=lambda c: c.classification)
-        self.column_tags = []
-        for classification, cols in groupby(differing, key=lambda c: c.classification):
-            self.column_tags.append(LakeformationResourceLfTags(
-                self, f"lf_tags_{classification}", catalog_id=catalog_id,
+        # Classification fails closed (docs/ rule, tested in tests/test_classification_tags.py): the database carries
+        # the ontology's most sensitive level, which every column without an explicit tag inherits
+        # (https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-overview.html: columns inherit from the table,
+        # tables from the database, an explicit assignment overrides). Each column below that level gets its own
+        # tag resource, one per column: the provider replaces an aws_lakeformation_resource_lf_tags on any change
+        # (destroy, then create), so a resource holding a list of columns would untag all of them to change one.
+        # Per column, adding a column only creates, and reclassifying one replaces only that column's tag; during
+        # the replacement the column reads as most sensitive, never as readable by lower clearances.
+        self.column_tags = [
+            LakeformationResourceLfTags(
+                self, f"lf_tag_{column.name}", catalog_id=catalog_id,
                 table_with_columns={"catalog_id": catalog_id, "database_name": database, "name": table.name,
-                                    "column_names": sorted(c.name for c in cols)},
-                lf_tag=[{"key": CLASSIFICATION_KEY, "value": classification}],
-                depends_on=[self.table, *after],
-            ))
+                                    "column_names": [column.name]},
+                lf_tag=[{"key": CLASSIFICATION_KEY, "value": column.classification}],
+                depends_on=[self.table, *after])
+            for column in sorted(table.all_columns, key=lambda c: c.name) if column.classification != inherited
+        ]
 
 
 def _column(column, with_parameters: bool = True) -> dict:

@@ -35,9 +35,5 @@ class EtlRole(Construct):
                          [key_arn]),
             pd.statement("OwnTablesInGovernanceCatalog", [*pd.GLUE_READ_ACTIONS, *PARTITION_WRITE_ACTIONS],
                          own_catalog),
-            # Partition writes re-encrypt catalog metadata with the governance catalog key.
-            pd.statement("GovernanceCatalogKeyWrite", ["kms:Encrypt", "kms:GenerateDataKey"],
-                         [f"arn:aws:kms:{region}:{governance}:key/*"],
-                         condition={"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}}),
             *read_statements,
         ]))

@@ -61,7 +61,10 @@ def grant_table_read(scope: Construct, id_: str, access, *, principal: str, gove
 
     catalog = None if principal_is_account(principal) else governance
     if access.mechanism == CELLS_FILTER:
-        return grant(scope, id_, principal=principal, permissions=["DESCRIBE", "SELECT"],
+        # SELECT only: Lake Formation does not support granting DESCRIBE on a data filter shared from another
+        # account (https://docs.aws.amazon.com/lake-formation/latest/dg/data-filters-about.html), so the
+        # subscriber could never re-grant it; the governance grant stays symmetric with the re-grant.
+        return grant(scope, id_, principal=principal, permissions=["SELECT"],
                      with_grant_option=grantable, database=access.database, table=access.table,
                      cells_filter=access.filter_name, catalog_id=governance, depends_on=depends_on)
     if access.mechanism in (INCLUDE_LIST, TAG_POLICY):

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.constructs.catalog_encryption import catalog_key_iam_statement
 
 
 def shared_catalog_statements(region: str, account: str, governance: str, domains: list[str]) -> list[dict]:
@@ -20,10 +21,8 @@ def shared_catalog_statements(region: str, account: str, governance: str, domain
     statements = [
         # GetDataAccess has no resource-level permissions: "*" is the documented form.
         pd.statement("LakeFormationDataAccess", ["lakeformation:GetDataAccess"], "*"),
-        # The governance catalog is encrypted with its CMK; its key policy lets mesh accounts decrypt via Glue.
-        pd.statement("GovernanceCatalogKeyThroughGlue", ["kms:Decrypt", "kms:DescribeKey"],
-                     [f"arn:aws:kms:{region}:{governance}:key/*"],
-                     condition={"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}}),
+        # The governance catalog is encrypted with its CMK; its key policy lets mesh accounts use it via Glue.
+        catalog_key_iam_statement(region, governance),
     ]
     if glue:
         statements.insert(0, pd.statement("ReadSharedCatalog", pd.GLUE_READ_ACTIONS, sorted(set(glue))))

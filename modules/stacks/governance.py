@@ -6,8 +6,7 @@ from constructs import Construct
 from meshform import naming
 from meshform.access import cells_filters, table_accesses, tag_accesses
 from meshform.spec.mesh import Mesh
-from modules import policy_documents as pd
-from modules.constructs.catalog_encryption import CatalogEncryption
+from modules.constructs.catalog_encryption import CatalogEncryption, catalog_key_policy_statements
 from modules.constructs.central_database import CentralDatabase
 from modules.constructs.contract_table import ContractTable
 from modules.constructs.data_cells_filter import ColumnExclusionFilter
@@ -31,16 +30,7 @@ class GovernanceStack(MeshStack):
         deploy_role = mesh.deploy_role_arn(account)
 
         # Other mesh accounts read (domains also write partitions to) the encrypted catalog through Glue only.
-        readers = sorted(naming.account_root_arn(a) for a in mesh.all_accounts() if a != account)
-        writers = sorted(naming.account_root_arn(d.account_id) for d in mesh.spec.domains.values())
-        via_glue = {"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}}
-        key_statements = []
-        if readers:
-            key_statements.append(pd.statement("MeshAccountsReadCatalog", pd.KMS_DECRYPT_ACTIONS, "*",
-                                               principal={"AWS": readers}, condition=via_glue))
-        if writers:
-            key_statements.append(pd.statement("DomainAccountsWriteCatalog", ["kms:Encrypt", "kms:GenerateDataKey"],
-                                               "*", principal={"AWS": writers}, condition=via_glue))
+        key_statements = catalog_key_policy_statements(region, [a for a in mesh.all_accounts() if a != account])
         self.catalog_key = EncryptionKey(
             self, "catalog_key", account_id=account, deploy_role_arn=deploy_role,
             alias=naming.kms_alias(prefix, env, "governance", "catalog"),
@@ -65,8 +55,7 @@ class GovernanceStack(MeshStack):
                 self, f"domain_{domain}", name=naming.central_database_name(domain), catalog_id=account,
                 description=d.description or f"Data products of the {domain} domain",
                 location_uri=f"s3://{analytics}/", domain_account=d.account_id,
-                default_classification=gov.default_classification,
-                after=[settings, encryption, *self.ontology.tags])
+                inherited_classification=mesh.most_sensitive, after=[settings, encryption, *self.ontology.tags])
             databases[domain] = database.database
             ProducerGrants(self, f"producer_{domain}", domain_account=d.account_id, database=database.name,
                            location_arn=naming.bucket_arn(analytics), after=[database.database, registration.resource])
@@ -75,8 +64,7 @@ class GovernanceStack(MeshStack):
                     tables[(domain, table.name)] = ContractTable(
                         self, f"table_{domain}_{table.name}", product=product, table=table, database=database.name,
                         catalog_id=account, location=naming.table_location(analytics, product.name, table.name),
-                        default_classification=gov.default_classification,
-                        after=[database.database, *self.ontology.tags]).table
+                        inherited=mesh.most_sensitive, after=[database.database, *self.ontology.tags]).table
         self._share(mesh, databases, tables)
 
     def _share(self, mesh: Mesh, databases: dict, tables: dict) -> None:
