@@ -132,10 +132,41 @@ def cells_filters(mesh: Mesh) -> dict[tuple[str, str, str], tuple[str, ...]]:
             for a in table_accesses(mesh) if a.mechanism == CELLS_FILTER}
 
 
-def subscriber_principals(mesh: Mesh, subscriber: str) -> list[str]:
-    """The roles a subscriber account re-grants to: consumer principals, or a domain's ETL role + principals."""
+def reads_full_tables(access: TableAccess) -> bool:
+    """Whole-table access is the only kind a Glue job in full-table-access mode can read; anything filtered (data
+    cells filter, column list) needs a job in fine-grained access mode
+    (https://docs.aws.amazon.com/glue/latest/dg/security-lf-enable.html)."""
+    return access.mechanism == TABLE
+
+
+def fgac_reader_arn(mesh: Mesh, domain: str) -> str | None:
+    """The domain's fine-grained-access reader role, when the domain reads anything filtered (else None)."""
+    if domain not in mesh.spec.domains or all(reads_full_tables(a) for a in effective_accesses(mesh)
+                                              if a.subscriber == domain):
+        return None
+    return naming.role_arn(mesh.spec.domains[domain].account_id,
+                           naming.etl_fgac_role_name(mesh.spec.name_prefix, mesh.env, domain))
+
+
+def readers_of(mesh: Mesh, access: TableAccess) -> list[str]:
+    """The roles the subscriber account re-grants one access to. Consumers: their principals. Domains: their
+    principals, plus the ETL role for whole tables or the fine-grained-access reader for filtered ones (a Glue job
+    has exactly one Lake Formation access mode, so one role per mode)."""
+    subscriber = access.subscriber
     if subscriber in mesh.spec.consumers:
         return sorted(mesh.spec.consumers[subscriber].principals)
     domain = mesh.spec.domains[subscriber]
-    etl = naming.role_arn(domain.account_id, naming.etl_role_name(mesh.spec.name_prefix, mesh.env, subscriber))
-    return sorted({etl, *domain.principals})
+    if reads_full_tables(access):
+        job_role = naming.role_arn(domain.account_id, naming.etl_role_name(mesh.spec.name_prefix, mesh.env,
+                                                                           subscriber))
+    else:
+        job_role = fgac_reader_arn(mesh, subscriber) or ""
+    return sorted({job_role, *domain.principals})
+
+
+def subscriber_principals(mesh: Mesh, subscriber: str) -> list[str]:
+    """Every role a subscriber account re-grants something to (they all get DESCRIBE on the resource links)."""
+    if subscriber in mesh.spec.consumers:
+        return sorted(mesh.spec.consumers[subscriber].principals)
+    accesses = [a for a in effective_accesses(mesh) if a.subscriber == subscriber]
+    return sorted({p for a in accesses for p in readers_of(mesh, a)})

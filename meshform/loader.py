@@ -149,7 +149,8 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
 
     for domain in spec.domains:
         for role in (naming.lf_registration_role_name(spec.name_prefix, spec.environment, domain),
-                     naming.etl_role_name(spec.name_prefix, spec.environment, domain)):
+                     naming.etl_role_name(spec.name_prefix, spec.environment, domain),
+                     naming.etl_fgac_role_name(spec.name_prefix, spec.environment, domain)):
             if len(role) > naming.IAM_ROLE_MAX:
                 add(f"domains.{domain}", f"IAM role name {role!r} would be {len(role)} characters; IAM allows "
                     f"{naming.IAM_ROLE_MAX}", "shorten name_prefix or the domain name")

@@ -61,9 +61,18 @@ def etl_role_name(prefix: str, env: str, domain: str) -> str:
     return f"{prefix}-{env}-{domain}-etl"
 
 
+def etl_fgac_role_name(prefix: str, env: str, domain: str) -> str:
+    """The domain's Glue role for jobs in Lake Formation fine-grained access mode: reads products shared to the
+    domain through a data cells filter or a column list (a full-table-access job cannot read those)."""
+    return f"{prefix}-{env}-{domain}-etl-fgac"
+
+
 def resource_link_name(domain: str) -> str:
-    """A subscriber's local link to the domain's database in the governance catalog (Athena needs a link)."""
-    return f"shared_{domain}"
+    """A subscriber's local link to the domain's database in the governance catalog, named exactly like that
+    database: Athena only needs a link, but Glue jobs read cross-account tables only through a resource link with
+    the same name as the shared resource
+    (https://docs.aws.amazon.com/glue/latest/dg/security-lf-enable-considerations.html)."""
+    return central_database_name(domain)
 
 
 def data_cells_filter_name(table: str, clearance: str) -> str:

@@ -81,3 +81,27 @@ def stack(synth_root):
     def load(name: str) -> Stack:
         return Stack(synth_root / "cdktf.out" / "stacks" / name / "cdk.tf.json")
     return load
+
+
+@pytest.fixture(scope="session")
+def dev(tmp_path_factory):
+    """The bundled dev environment applied once to the emulator (real terraform + AWS provider), shared by every
+    emulator test that reads state back or plans a change against it (the apply is the expensive part)."""
+    from meshform.loader import load_meshes
+    from meshform.local.deploy import local_deploy
+    from meshform.local.emulator import MotoServer
+    from tests.emulator import AccountClients, require_terraform
+
+    require_terraform()
+    root = copy_project(tmp_path_factory.mktemp("local") / "project")
+    mesh = load_meshes(root, ["dev"])[0]
+    server = MotoServer(root / "moto.log")
+    output: list[str] = []
+    try:
+        workdir = root / ".meshform" / "local-deploy"
+        runs = local_deploy([mesh], workdir, server.url, echo=output.append)
+        yield {"root": root, "mesh": mesh, "runs": runs, "output": "\n".join(output), "workdir": workdir,
+               "endpoint": server.url,
+               "as_account": lambda account: AccountClients(server.url, mesh.region, account)}
+    finally:
+        server.stop()

@@ -9,29 +9,12 @@ from pathlib import Path
 import pytest
 
 from meshform.cli import main
-from meshform.loader import load_meshes
 from meshform.local import deploy as deploy_module
-from meshform.local.deploy import local_deploy, plan_exclusions, succeeded
-from meshform.local.emulator import MotoServer
+from meshform.local.deploy import plan_exclusions, succeeded
 from tests.conftest import copy_project
-from tests.emulator import AccountClients, require_terraform
+from tests.emulator import require_terraform
 
 pytestmark = pytest.mark.emulator
-
-
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory):
-    require_terraform()
-    root = copy_project(tmp_path_factory.mktemp("local") / "project")
-    mesh = load_meshes(root, ["dev"])[0]
-    server = MotoServer(root / "moto.log")
-    output: list[str] = []
-    try:
-        runs = local_deploy([mesh], root / ".meshform" / "local-deploy", server.url, echo=output.append)
-        yield {"root": root, "mesh": mesh, "runs": runs, "output": "\n".join(output),
-               "as_account": lambda account: AccountClients(server.url, mesh.region, account)}
-    finally:
-        server.stop()
 
 
 def test_every_stack_applies_in_deploy_order_and_replans_clean(dev):
@@ -91,19 +74,6 @@ def test_governance_catalog_state(dev):
             assert got["StorageDescriptor"]["Location"] == \
                 f"s3://{mesh.bucket(product.domain, 'analytics')}/{product.name}/{table.name}/"
             assert got["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
-
-
-def test_classified_columns_carry_lf_tags_in_the_catalog(dev):
-    mesh = dev["mesh"]
-    lf = dev["as_account"](mesh.governance_account)("lakeformation")
-    customers = mesh.products["sales.customers"].table("customers")
-    pii = sorted(c.name for c in customers.all_columns if c.classification == "pii")
-    tagged = lf.get_resource_lf_tags(Resource={"TableWithColumns": {
-        "CatalogId": mesh.governance_account, "DatabaseName": "sales", "Name": "customers", "ColumnNames": pii}})
-    columns = {c["Name"]: {t["TagKey"]: t["TagValues"] for t in c["LFTags"]}
-               for c in tagged.get("LFTagsOnColumns", [])}
-    assert sorted(columns) == pii
-    assert all(tags["classification"] == ["pii"] for tags in columns.values())
 
 
 def test_domain_lakes_land_in_their_own_accounts_with_the_baseline(dev):
@@ -249,10 +219,10 @@ def test_subscribers_link_to_the_governance_catalog_and_regrant_locally(dev):
     spec = mesh.spec.consumers["analytics"]
     clients = dev["as_account"](spec.account_id)
     links = {d["Name"]: d for d in clients("glue").get_databases()["DatabaseList"]}
-    assert set(links) == {"shared_sales", "shared_marketing", "shared_finance"}
+    assert set(links) == {"sales", "marketing", "finance"}
     for name, link in links.items():
         assert link["TargetDatabase"]["CatalogId"] == mesh.governance_account
-        assert link["TargetDatabase"]["DatabaseName"] == name.removeprefix("shared_")
+        assert link["TargetDatabase"]["DatabaseName"] == name
     lf = clients("lakeformation")
     for principal in spec.principals:
         mine = _granted(lf, principal)

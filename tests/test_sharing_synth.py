@@ -49,14 +49,14 @@ def test_domain_gets_grantable_producer_rights_on_its_own_database_only(stack):
     writes = [g for g in mine if set(g["permissions"]) - {"SELECT", "DESCRIBE"}]
     assert {json.dumps({k: g[k] for k in ("database", "table", "data_location") if k in g}, sort_keys=True)
             for g in writes} == {
-        json.dumps({"database": {"name": "sales"}}),
         json.dumps({"table": {"database_name": "sales", "wildcard": True}}, sort_keys=True),
         json.dumps({"data_location": {"arn": "arn:aws:s3:::acme-dev-sales-analytics-222222222222"}}),
     }
     for g in writes:
         assert g["permissions_with_grant_option"] == g["permissions"]
         assert "ALL" not in g["permissions"] and "DROP" not in g["permissions"]
-    assert {"CREATE_TABLE", "DESCRIBE"} == set(next(g for g in writes if "database" in g)["permissions"])
+    # DESCRIBE only on the database: tables come from contracts through governance, never from ETL
+    assert [g["permissions"] for g in mine if g.get("database", {}).get("name") == "sales"] == [["DESCRIBE"]]
     # what sales reads of other domains is only what it subscribed to (marketing.campaigns)
     reads = {g["table"]["name"] for g in mine if "table" in g and "name" in g["table"]}
     assert reads == {"campaigns", "campaign_spend"}
@@ -105,8 +105,8 @@ def test_tag_based_grant_for_a_class_of_data(stack):
 def test_consumer_links_and_regrants_to_its_principals(stack):
     c = stack("dev-consumer-analytics")
     links = {d["name"]: d for d in c.resources("aws_glue_catalog_database").values()}
-    assert set(links) == {"shared_sales", "shared_marketing", "shared_finance"}
-    for domain, link in (("sales", links["shared_sales"]), ("finance", links["shared_finance"])):
+    assert set(links) == {"sales", "marketing", "finance"}        # named like the shared database (Glue needs it)
+    for domain, link in (("sales", links["sales"]), ("finance", links["finance"])):
         assert link["target_database"] == {"catalog_id": "111111111111", "database_name": domain,
                                            "region": "eu-west-1"}
     principals = {"arn:aws:iam::555555555555:role/Analyst", "arn:aws:iam::555555555555:role/BIService"}
@@ -116,7 +116,7 @@ def test_consumer_links_and_regrants_to_its_principals(stack):
         if target:
             assert target.get("catalog_id", target.get("table_catalog_id")) == "111111111111"
         else:
-            assert g["database"]["name"].startswith("shared_") and g["permissions"] == ["DESCRIBE"]
+            assert "catalog_id" not in g["database"] and g["permissions"] == ["DESCRIBE"]   # the local link
     settings = c.one("aws_lakeformation_data_lake_settings")
     assert settings["trusted_resource_owners"] == ["111111111111"]
     assert settings["admins"] == ["arn:aws:iam::555555555555:role/mesh-deploy"]
@@ -139,8 +139,42 @@ def test_domain_side_trusts_registration_role_and_regrants_to_etl(stack):
     own = [g for g in grants(d).values() if g["principal"] == etl and
            (g.get("database", {}).get("name") == "sales" or g.get("table", {}).get("database_name") == "sales"
             or "data_location" in g)]
-    assert len(own) == 3 and all((g.get("database") or g.get("table") or g["data_location"])["catalog_id"] ==
-                                 "111111111111" for g in own)
+    on_governance = [g for g in own if (g.get("database") or g.get("table") or g["data_location"]).get("catalog_id")]
+    assert len(on_governance) == 3 and all((g.get("database") or g.get("table") or g["data_location"])["catalog_id"]
+                                           == "111111111111" for g in on_governance)
+    # ... plus DESCRIBE on its same-named link to its own database (how a Glue job addresses those tables)
+    assert [g["permissions"] for g in own if g not in on_governance] == [["DESCRIBE"]]
+    link = d.resources("aws_glue_catalog_database")["own_link"]
+    assert link["name"] == "sales" and link["target_database"]["catalog_id"] == "111111111111"
+
+
+def test_filtered_input_is_read_by_a_fine_grained_access_role_and_whole_tables_by_the_etl_role(stack):
+    """finance (clearance confidential) reads sales.orders through a data cells filter: only its FGAC reader role
+    receives that filter, never the full-table-access ETL role; marketing (clearance pii) reads sales.customers
+    whole, through its ETL role, and has no FGAC role at all."""
+    finance = stack("dev-domain-finance")
+    roles = {r["name"]: r for r in finance.resources("aws_iam_role").values()}
+    assert set(roles) == {"acme-dev-finance-etl", "acme-dev-finance-etl-fgac"}
+    fgac, etl = "arn:aws:iam::444444444444:role/acme-dev-finance-etl-fgac", "arn:aws:iam::444444444444:role/acme-dev-finance-etl"
+    on_orders = {g["principal"]: g for g in grants(finance).values()
+                 if g.get("data_cells_filter", {}).get("table_name") == "orders"}
+    assert set(on_orders) == {fgac}
+    assert on_orders[fgac]["permissions"] == ["SELECT"] and on_orders[fgac]["data_cells_filter"]["name"] == \
+        "orders__upto_confidential"
+    etl_reads = {(g.get("table") or g.get("table_with_columns") or g.get("data_cells_filter"))["name"]
+                 for g in grants(finance).values() if g["principal"] == etl and "data_location" not in g
+                 and (g.get("table") or g.get("table_with_columns") or g.get("data_cells_filter") or {}).get(
+                     "database_name") == "sales"}
+    assert etl_reads == {"order_lines"}                     # the product's unfiltered table, read whole
+    policies = {p["name"]: json.loads(p["policy"]) for p in finance.resources("aws_iam_role_policy").values()}
+    writes = next(s for s in policies["fgac-read"]["Statement"] if s["Sid"] == "WriteImportsToStage")
+    assert writes["Resource"] == ["arn:aws:s3:::acme-dev-finance-stage-444444444444/imports/*"]
+    assert not any("analytics" in r for s in policies["fgac-read"]["Statement"]
+                   for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"]))
+    marketing = stack("dev-domain-marketing")
+    assert {r["name"] for r in marketing.resources("aws_iam_role").values()} == {"acme-dev-marketing-etl"}
+    whole = [g for g in grants(marketing).values() if g.get("table", {}).get("name") == "customers"]
+    assert [g["principal"] for g in whole] == ["arn:aws:iam::333333333333:role/acme-dev-marketing-etl"]
 
 
 def test_removing_a_subscription_removes_exactly_its_grants_and_links(synth_root, tmp_path):

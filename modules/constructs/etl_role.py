@@ -10,9 +10,10 @@ from constructs import Construct
 from meshform import naming
 from modules import policy_documents as pd
 
+# Partitions only: tables belong to the governance stack (their schema is the contract), so no Create/Update/
+# DeleteTable — an UpdateTable would be reverted silently by the next governance apply.
 PARTITION_WRITE_ACTIONS = ["glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:BatchUpdatePartition",
-                           "glue:CreatePartition", "glue:CreateTable", "glue:DeletePartition", "glue:UpdatePartition",
-                           "glue:UpdateTable"]
+                           "glue:CreatePartition", "glue:DeletePartition", "glue:UpdatePartition"]
 S3_OBJECT_RW = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
 
 
@@ -26,7 +27,9 @@ class EtlRole(Construct):
                             assume_role_policy=pd.trust_document("GlueJobs", {"Service": "glue.amazonaws.com"}),
                             max_session_duration=3600)
         self.arn = naming.role_arn(account, name)
-        own_catalog = pd.glue_catalog_arns(region, governance, naming.central_database_name(domain))
+        # Its tables in the governance catalog, and the same-named resource link to them in its own catalog.
+        own_catalog = [*pd.glue_catalog_arns(region, governance, naming.central_database_name(domain)),
+                       *pd.glue_catalog_arns(region, account, naming.resource_link_name(domain))]
         bucket_arns = [naming.bucket_arn(b) for b in buckets]
         IamRolePolicy(self, "policy", role=self.role.name, name="domain-etl", policy=pd.document([
             pd.statement("OwnLakeObjects", S3_OBJECT_RW, [f"{arn}/*" for arn in bucket_arns]),

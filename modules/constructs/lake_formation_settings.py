@@ -15,7 +15,7 @@ CROSS_ACCOUNT_VERSION = "4"
 
 class LakeFormationSettings(Construct):
     def __init__(self, scope: Construct, id_: str, *, admins: list[str], read_only_admins: list[str] | None = None,
-                 trusted_resource_owners: list[str] | None = None):
+                 trusted_resource_owners: list[str] | None = None, full_table_access_for_glue: bool = False):
         super().__init__(scope, id_)
         self.settings = LakeformationDataLakeSettings(
             self, "settings",
@@ -24,6 +24,10 @@ class LakeFormationSettings(Construct):
             trusted_resource_owners=sorted(set(trusted_resource_owners or [])) or None,
             parameters={"CROSS_ACCOUNT_VERSION": CROSS_ACCOUNT_VERSION},
             allow_external_data_filtering=False,
-            allow_full_table_external_data_access=False,
+            # Glue 5.0 jobs in full-table-access mode (a domain's ETL writes) need this on; it vends credentials only
+            # for principals that hold full-table permissions (no filters), so it opens nothing filtered
+            # (https://docs.aws.amazon.com/glue/latest/dg/security-access-control-fta.html,
+            # https://docs.aws.amazon.com/lake-formation/latest/dg/full-table-credential-vending.html).
+            allow_full_table_external_data_access=full_table_access_for_glue,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )

@@ -1,14 +1,19 @@
-"""What the governance account grants a domain account on the domain's own central database (choreography.md
-§A.1 step 10), all grantable so that the domain re-grants to its ETL role. Never more: no database ALTER/DROP
-(it could move the database's location), nothing on other domains' databases."""
+"""What the governance account grants a domain account on the domain's own central database, all grantable so
+that the domain re-grants to its ETL role. Never more: no database ALTER/DROP (it could move the database's
+location), no CREATE_TABLE (schemas come from contracts), nothing on other domains' databases."""
 from __future__ import annotations
 
 from constructs import Construct
 
 from modules.constructs.lf_permission import grant
 
-DATABASE_PERMISSIONS = ["CREATE_TABLE", "DESCRIBE"]
-TABLE_PERMISSIONS = ["ALTER", "DELETE", "DESCRIBE", "INSERT", "SELECT"]   # partitions need ALTER + INSERT
+# No CREATE_TABLE: every table of a domain comes from its contracts through the governance stack; a table created
+# by ETL would be ungoverned (no contract, no classification tags, no grants).
+DATABASE_PERMISSIONS = ["DESCRIBE"]
+# ALTER + INSERT for partitions (adding and updating them), DELETE for removing them. ALTER would also allow
+# UpdateTable, whose changes the next governance apply reverts: the ETL role's IAM policy leaves out
+# glue:UpdateTable/CreateTable/DeleteTable, so schema changes go through the contract and fail loudly otherwise.
+TABLE_PERMISSIONS = ["ALTER", "DELETE", "DESCRIBE", "INSERT", "SELECT"]
 LOCATION_PERMISSIONS = ["DATA_LOCATION_ACCESS"]
 
 
@@ -20,6 +25,7 @@ class ProducerGrants(Construct):
               database=database, depends_on=after)
         grant(self, "all_tables", principal=domain_account, permissions=TABLE_PERMISSIONS, with_grant_option=True,
               database=database, all_tables=True, depends_on=after)
-        # Cross-account CREATE_TABLE/ALTER on a database located in a registered location needs this too.
+        # Cross-account ALTER on tables in a registered location needs this too
+        # (https://docs.aws.amazon.com/lake-formation/latest/dg/regranting-locations.html).
         grant(self, "location", principal=domain_account, permissions=LOCATION_PERMISSIONS, with_grant_option=True,
               data_location=location_arn, depends_on=after)

@@ -4,14 +4,16 @@ from __future__ import annotations
 from constructs import Construct
 
 from meshform import naming
-from meshform.access import shared_domains
+from meshform.access import effective_accesses, reads_full_tables, shared_domains
 from meshform.spec.mesh import Mesh
 from modules import policy_documents as pd
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.etl_role import EtlRole
+from modules.constructs.fgac_reader_role import FgacReaderRole
 from modules.constructs.lf_permission import grant
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
+from modules.constructs.resource_link import resource_link
 from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
@@ -50,12 +52,23 @@ class DomainStack(MeshStack):
         # Outside one Organization, nothing shared can be re-granted before its RAM share is accepted.
         accepters = RamShareAcceptance(self, "ram", share_arns=mesh.ram_shares.get(domain, [])).accepters
         read_domains = shared_domains(mesh, domain)
+        mine = [a for a in effective_accesses(mesh) if a.subscriber == domain]
+        # Each Glue role reads only what its access mode can read (whole tables vs. filtered).
+        whole = sorted({a.domain for a in mine if reads_full_tables(a)})
+        filtered = sorted({a.domain for a in mine if not reads_full_tables(a)})
         self.etl = EtlRole(
             self, "etl", name=naming.etl_role_name(prefix, env, domain), account=d.account_id, region=region,
             governance=governance, domain=domain,
             buckets=[mesh.bucket(domain, layer) for layer in naming.DOMAIN_BUCKET_LAYERS], key_arn=self.key.arn,
-            read_statements=shared_catalog_statements(region, d.account_id, governance, read_domains))
+            read_statements=shared_catalog_statements(region, d.account_id, governance, whole))
         after = [settings, self.etl.role, *accepters]
+        self.fgac_reader = None
+        if filtered:
+            self.fgac_reader = FgacReaderRole(
+                self, "etl_fgac", name=naming.etl_fgac_role_name(prefix, env, domain), account=d.account_id,
+                domain=domain, stage_bucket=mesh.bucket(domain, "stage"), key_arn=self.key.arn,
+                read_statements=shared_catalog_statements(region, d.account_id, governance, filtered))
+            after.append(self.fgac_reader.role)
         self._producer_regrants(mesh, domain, after)
         subscribed_access(self, mesh, domain, after=after)
         if d.principals:
@@ -65,9 +78,14 @@ class DomainStack(MeshStack):
                              principals=d.principals)
 
     def _producer_regrants(self, mesh: Mesh, domain: str, after: list) -> None:
-        """The ETL role gets, on the domain's own central database, what governance granted the account."""
+        """The ETL role gets, on the domain's own central database, what governance granted the account, and a
+        same-named resource link to it in the domain's catalog (how a Glue job addresses cross-account tables)."""
         governance = mesh.governance_account
         database = naming.central_database_name(domain)
+        own_link = resource_link(self, "own_link", domain=domain, governance_account=governance, region=mesh.region,
+                                 depends_on=after)
+        grant(self, "etl_own_link", principal=self.etl.arn, permissions=["DESCRIBE"],
+              database=naming.resource_link_name(domain), depends_on=[own_link])
         grant(self, "etl_database", principal=self.etl.arn, permissions=DATABASE_PERMISSIONS, database=database,
               catalog_id=governance, depends_on=after)
         grant(self, "etl_all_tables", principal=self.etl.arn, permissions=TABLE_PERMISSIONS, database=database,

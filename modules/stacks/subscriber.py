@@ -15,7 +15,8 @@ def own_lake_formation_settings(stack: MeshStack, mesh: Mesh) -> LakeFormationSe
     owner = mesh.all_accounts()[stack.account_id]
     extra = mesh.subscriber(owner).admins
     return LakeFormationSettings(stack, "lake_formation", admins=[mesh.deploy_role_arn(stack.account_id), *extra],
-                                 trusted_resource_owners=[mesh.governance_account])
+                                 trusted_resource_owners=[mesh.governance_account],
+                                 full_table_access_for_glue=owner in mesh.spec.domains)
 
 
 def subscribed_access(stack: MeshStack, mesh: Mesh, subscriber: str, after: list) -> list[str]:
@@ -24,6 +25,6 @@ def subscribed_access(stack: MeshStack, mesh: Mesh, subscriber: str, after: list
     accesses = [a for a in access_model.effective_accesses(mesh) if a.subscriber == subscriber]
     if domains:
         SharedCatalogAccess(stack, "shared_catalog", governance_account=mesh.governance_account, region=mesh.region,
-                            domains=domains, accesses=accesses,
+                            domains=domains, reads=[(a, access_model.readers_of(mesh, a)) for a in accesses],
                             principals=access_model.subscriber_principals(mesh, subscriber), after=after)
     return domains

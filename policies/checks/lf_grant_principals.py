@@ -8,7 +8,8 @@ name, mapped by the mesh facts' stack_accounts), so:
   account (an account does not grant to itself; its admin grants to its roles);
 - an IAM-ARN principal must be a role/user of the stack's own account (a local grant or re-grant); when the grant's
   resource names a catalog_id it must be the central catalog (governance account) or the stack's own catalog
-  (no catalog_id = the stack's own catalog, e.g. DESCRIBE on its local resource links shared_<domain>);
+  (no catalog_id = the stack's own catalog, e.g. DESCRIBE on its local resource links, named like
+  the shared database);
 - the grant option goes only to mesh accounts (their admins re-grant; local roles never do);
 - never a Lake Formation admin (implicit permissions make the grant fail on destroy) and never
   IAM_ALLOWED_PRINCIPALS, organizations/OUs or other principal kinds;

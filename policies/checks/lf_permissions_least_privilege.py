@@ -3,7 +3,7 @@ on a database.
 
 Why: ALL/SUPER_USER include DROP and the right to re-grant everything; DROP deletes the catalog entry of a
 contracted data product for every consumer; ALTER on a database lets the grantee change its location_uri and so
-redirect a whole domain to another bucket. Producers only need CREATE_TABLE/DESCRIBE on their database and
+redirect a whole domain to another bucket. Producers only need DESCRIBE on their database and
 ALTER/INSERT/DELETE/SELECT/DESCRIBE on its tables (choreography §A.1 step 10, §A.5).
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ class LfPermissionsLeastPrivilege(MeshCheck):
             id="CKV_MESH_LF_PERMISSIONS_LEAST_PRIVILEGE",
             categories=[CheckCategories.IAM],
             supported_resources=["aws_lakeformation_permissions"],
-            guideline="List the specific permissions (database: CREATE_TABLE, DESCRIBE; tables: SELECT, DESCRIBE, "
+            guideline="List the specific permissions (database: DESCRIBE; tables: SELECT, DESCRIBE, "
                       "and ALTER/INSERT/DELETE for the producer) in permissions and permissions_with_grant_option.",
         )
 
