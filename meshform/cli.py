@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     p_ram.add_argument("--env", required=True, help="one environment")
     p_ram.add_argument("--endpoint", help="AWS endpoint URL (a local emulator); default: real AWS")
 
+    p_pre = sub.add_parser("preflight", help="read-only checks of the real accounts before the first apply: what the "
+                           "stacks would remove or break and where they would fail (exit 1 on any blocker)")
+    p_pre.add_argument("--env", required=True, help="one environment")
+    p_pre.add_argument("--endpoint", help="AWS endpoint URL (a local emulator); default: real AWS")
+    p_pre.add_argument("--format", choices=["text", "json"], default="text")
+
     args = parser.parse_args(argv)
     root = args.root.resolve()
     try:
@@ -65,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             return _access(root, _envs(args.env), args.format)
         if args.command == "ram-handshake":
             return _ram_handshake(root, args.env, args.endpoint)
+        if args.command == "preflight":
+            return _preflight(root, args.env, args.endpoint, args.format)
         if args.command == "check":
             return _check(root, _envs(args.env), args.stacks_dir, args.reports or root / "reports" / "checkov")
     except ValidationFailed as failed:
@@ -169,6 +177,16 @@ def _ram_handshake(root: Path, env: str, endpoint: str | None) -> int:
         print(f"wrote {path.relative_to(root)}: {len(arns)} share(s)")
     print("next: meshform synth, then deploy the domain and consumer stacks (they accept these shares)")
     return 0
+
+
+def _preflight(root: Path, env: str, endpoint: str | None, fmt: str) -> int:
+    from meshform.loader import load_meshes
+    from meshform.preflight import render_json, render_text, run_preflight
+
+    mesh = load_meshes(root, [env])[0]
+    report = run_preflight(mesh, endpoint)
+    print(render_json(report) if fmt == "json" else render_text(report))
+    return report.exit_code
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from meshform import naming
+from meshform.lake_settings import intended_lake_settings
 from meshform.access import cells_filters, table_accesses, tag_accesses
 from meshform.spec.mesh import Mesh
 from modules.constructs.catalog_encryption import CatalogEncryption, catalog_key_policy_statements
@@ -39,8 +40,8 @@ class GovernanceStack(MeshStack):
         encryption = CatalogEncryption(self, "catalog_encryption", kms_key_arn=self.catalog_key.arn).settings
 
         # The deploy role must be an LF admin to manage grants; the spec's admins are the humans/break-glass.
-        self.lake_settings = LakeFormationSettings(
-            self, "lake_formation", admins=[deploy_role, *gov.admins], read_only_admins=gov.read_only_admins)
+        self.lake_settings = LakeFormationSettings(self, "lake_formation",
+                                                   intended=intended_lake_settings(mesh, account))
         settings = self.lake_settings.settings
         self.ontology = LfTagOntology(self, "lf_tags", domains=list(mesh.spec.domains),
                                       classifications=gov.classifications, after=[settings])

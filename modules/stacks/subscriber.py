@@ -3,6 +3,7 @@ Formation settings (it re-grants what it receives) and, when it has subscription
 from __future__ import annotations
 
 from meshform import access as access_model
+from meshform.lake_settings import intended_lake_settings
 from meshform.spec.mesh import Mesh
 from modules.constructs.lake_formation_settings import LakeFormationSettings
 from modules.constructs.shared_catalog_access import SharedCatalogAccess
@@ -11,12 +12,8 @@ from modules.stacks.base import MeshStack
 
 def own_lake_formation_settings(stack: MeshStack, mesh: Mesh) -> LakeFormationSettings:
     """Admins = the deploy role (it re-grants) + the spec's admins for the account; the governance account may see
-    caller identities in its CloudTrail (trusted resource owner)."""
-    owner = mesh.all_accounts()[stack.account_id]
-    extra = mesh.subscriber(owner).admins
-    return LakeFormationSettings(stack, "lake_formation", admins=[mesh.deploy_role_arn(stack.account_id), *extra],
-                                 trusted_resource_owners=[mesh.governance_account],
-                                 full_table_access_for_glue=owner in mesh.spec.domains)
+    caller identities in its CloudTrail (trusted resource owner); full-table access for domains' Glue ETL."""
+    return LakeFormationSettings(stack, "lake_formation", intended=intended_lake_settings(mesh, stack.account_id))
 
 
 def subscribed_access(stack: MeshStack, mesh: Mesh, subscriber: str, after: list) -> list[str]:
