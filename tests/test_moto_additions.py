@@ -20,6 +20,9 @@ def clients(tmp_path_factory):
     kwargs.update(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                   aws_session_token=creds["SessionToken"])
     glue, lf = boto3.client("glue", **kwargs), boto3.client("lakeformation", **kwargs)
+    # GrantPermissions needs a data lake administrator (or a grant option): make the deploy role one
+    lf.put_data_lake_settings(DataLakeSettings={"DataLakeAdmins": [
+        {"DataLakePrincipalIdentifier": f"arn:aws:iam::{ACCOUNT}:role/mesh-deploy"}]})
     glue.create_database(DatabaseInput={"Name": "sales"})
     glue.create_table(DatabaseName="sales", TableInput={"Name": "customers", "StorageDescriptor": {"Columns": [
         {"Name": "customer_id", "Type": "string"}, {"Name": "email", "Type": "string"}]}})
@@ -36,7 +39,7 @@ def test_table_query_returns_column_level_grants(clients):
     found = lf.list_permissions(Principal=principal, Resource={"Table": {"DatabaseName": "sales",
                                                                          "Name": "customers"}})
     resources = [p["Resource"] for p in found["PrincipalResourcePermissions"]]
-    assert resources == [{"TableWithColumns": {"DatabaseName": "sales", "Name": "customers",
+    assert resources == [{"TableWithColumns": {"CatalogId": ACCOUNT, "DatabaseName": "sales", "Name": "customers",
                                                "ColumnNames": ["customer_id"]}}]
 
 

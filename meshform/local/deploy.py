@@ -13,7 +13,7 @@ from meshform.local import terraform as tf
 from meshform.local.emulator import MotoServer, is_loopback_url
 from meshform.local.emulator_gaps import EMULATOR_GAPS
 from meshform.local.overrides import write_override
-from meshform.local.prerequisites import seed_principal_roles
+from meshform.local.prerequisites import seed_organization, seed_principal_roles
 from meshform.spec.mesh import Mesh
 
 _REF = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
@@ -95,6 +95,10 @@ def local_deploy(meshes: list[Mesh], workdir: Path, endpoint: str | None, echo=p
         echo(f"emulator:  {endpoint} (left running)")
     try:
         for mesh in meshes:
+            joined = seed_organization(mesh, endpoint)
+            if joined:
+                echo(f"seeded organization {mesh.spec.organization_id}: {len(joined)} member accounts, RAM sharing "
+                     "with the organization enabled")
             seeded = seed_principal_roles(mesh, endpoint)
             if seeded:
                 echo(f"seeded {len(seeded)} principal roles the spec references (they pre-exist in real accounts)")

@@ -32,6 +32,30 @@ def seed_principal_roles(mesh: Mesh, endpoint: str) -> list[str]:
     return created
 
 
+def seed_organization(mesh: Mesh, endpoint: str) -> list[str]:
+    """Environments with `organization_id` run in one AWS Organization: create it in the emulator with the
+    governance account as management account, invite and accept every other mesh account, and enable RAM sharing
+    with the organization (management account), so Lake Formation's RAM shares are auto-associated as in AWS
+    (https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html#getting-started-sharing-orgs).
+    Standalone environments get none of this. Returns the member accounts that joined."""
+    if not mesh.spec.organization_id:
+        return []
+    management = mesh.governance_account
+    org = _client(endpoint, mesh, management, "organizations")
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except org.exceptions.AlreadyInOrganizationException:
+        pass
+    members = {a["Id"] for a in org.list_accounts()["Accounts"]}
+    joined = []
+    for account in sorted(set(mesh.all_accounts()) - {management} - members):
+        handshake = org.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": account})["Handshake"]
+        _client(endpoint, mesh, account, "organizations").accept_handshake(HandshakeId=handshake["Id"])
+        joined.append(account)
+    _client(endpoint, mesh, management, "ram").enable_sharing_with_aws_organization()
+    return joined
+
+
 def _client(endpoint: str, mesh: Mesh, account: str, service: str):
     sts = boto3.client("sts", endpoint_url=endpoint, region_name=mesh.region, aws_access_key_id="test",
                        aws_secret_access_key="test")

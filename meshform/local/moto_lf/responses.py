@@ -1,0 +1,140 @@
+"""Response handlers grafted onto moto's LakeFormationResponse: they parse the request, find the caller and hand
+over to the backend (meshform/local/moto_lf/models.py). moto dispatches on the action name."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from meshform.local.moto_lf import catalog as cat
+from meshform.local.moto_lf.errors import AccessDenied, AlreadyExists, EntityNotFound, InvalidInput
+
+
+def caller_arn(response: Any) -> str:
+    """The IAM identity behind the request: the role of an assumed-role session moto's STS tracks, else the
+    account root (which is no data lake administrator unless listed)."""
+    from moto.sts.models import sts_backends
+
+    account = response.current_account
+    key = response.get_access_key()
+    for partition in ("aws",):
+        role = sts_backends[account][partition].get_assumed_role_from_access_key(key)
+        if role is not None:
+            return role.role_arn
+    return f"arn:aws:iam::{account}:root"
+
+
+class Handlers:
+    def grant_permissions(self: Any) -> str:
+        self.lakeformation_backend.strict_grant(
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
+            self._get_param("Resource") or {}, self._get_param("Permissions"),
+            self._get_param("PermissionsWithGrantOption"))
+        return "{}"
+
+    def revoke_permissions(self: Any) -> str:
+        self.lakeformation_backend.strict_revoke(
+            self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
+            self._get_param("Resource") or {}, self._get_param("Permissions"),
+            self._get_param("PermissionsWithGrantOption"))
+        return "{}"
+
+    def batch_grant_permissions(self: Any) -> str:
+        failures = self.lakeformation_backend.strict_batch(
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Entries"),
+            revoke=False)
+        return json.dumps({"Failures": failures})
+
+    def batch_revoke_permissions(self: Any) -> str:
+        failures = self.lakeformation_backend.strict_batch(
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Entries"),
+            revoke=True)
+        return json.dumps({"Failures": failures})
+
+    def list_permissions(self: Any) -> str:
+        found = self.lakeformation_backend.strict_list(
+            self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
+            self._get_param("Resource"), self._get_param("ResourceType"))
+        return json.dumps({"PrincipalResourcePermissions": found})
+
+    # ---- data cells filters (https://docs.aws.amazon.com/lake-formation/latest/dg/data-filters-about.html)
+    def create_data_cells_filter(self: Any) -> str:
+        data = self._get_param("TableData") or {}
+        key = _filter_key(data, self.current_account)
+        filters = cat.filters_of(self.lakeformation_backend)
+        if key in filters:
+            raise AlreadyExists(f"A data cells filter named {key[3]} already exists on the table.")
+        _validate_filter(self, data, key)
+        filters[key] = {**data, "TableCatalogId": key[0], "VersionId": "1"}
+        return "{}"
+
+    def update_data_cells_filter(self: Any) -> str:
+        data = self._get_param("TableData") or {}
+        key = _filter_key(data, self.current_account)
+        filters = cat.filters_of(self.lakeformation_backend)
+        if key not in filters:
+            raise EntityNotFound(f"Data cells filter {key[3]} not found.")
+        _validate_filter(self, data, key)
+        filters[key] = {**data, "TableCatalogId": key[0], "VersionId": str(int(filters[key]["VersionId"]) + 1)}
+        return "{}"
+
+    def get_data_cells_filter(self: Any) -> str:
+        key = _filter_key(_params(self), self.current_account)
+        found = cat.filters_of(self.lakeformation_backend).get(key)
+        if found is None:
+            raise EntityNotFound(f"Data cells filter {key[3]} not found.")
+        return json.dumps({"DataCellsFilter": found})
+
+    def delete_data_cells_filter(self: Any) -> str:
+        key = _filter_key(_params(self), self.current_account)
+        if cat.filters_of(self.lakeformation_backend).pop(key, None) is None:
+            raise EntityNotFound(f"Data cells filter {key[3]} not found.")
+        return "{}"
+
+    def list_data_cells_filter(self: Any) -> str:
+        table = self._get_param("Table") or {}
+        out = []
+        for (catalog, database, name, _), value in sorted(cat.filters_of(self.lakeformation_backend).items()):
+            if table and (table.get("DatabaseName"), table.get("Name"), table.get("CatalogId") or
+                          self.current_account) != (database, name, catalog):
+                continue
+            out.append(value)
+        return json.dumps({"DataCellsFilters": out})
+
+
+def _params(response: Any) -> dict:
+    return {k: response._get_param(k) for k in ("TableCatalogId", "DatabaseName", "TableName", "Name")
+            if response._get_param(k) is not None}
+
+
+def _filter_key(data: dict, account: str) -> tuple[str, str, str, str]:
+    try:
+        return (data.get("TableCatalogId") or account, data["DatabaseName"], data["TableName"], data["Name"])
+    except KeyError as missing:
+        raise InvalidInput(f"Missing required parameter {missing.args[0]}.") from None
+
+
+def _validate_filter(response: Any, data: dict, key: tuple[str, str, str, str]) -> None:
+    """Columns must exist in the table, a row filter is required, and only one of ColumnNames / ColumnWildcard
+    (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DataCellsFilter.html)."""
+    backend = response.lakeformation_backend
+    if key[0] != response.current_account and not _may_filter_shared(backend, key):
+        raise AccessDenied(f"Insufficient Lake Formation permission(s) on table {key[1]}.{key[2]} of {key[0]}.")
+    columns = cat.table_columns(key[0], response.region, key[1], key[2])
+    if data.get("ColumnNames") is not None and data.get("ColumnWildcard") is not None:
+        raise InvalidInput("Specify only one of ColumnNames and ColumnWildcard.")
+    named = list(data.get("ColumnNames") or []) + list((data.get("ColumnWildcard") or {}).get(
+        "ExcludedColumnNames") or [])
+    unknown = sorted(set(named) - set(columns))
+    if unknown:
+        raise InvalidInput(f"Columns {unknown} do not exist in table {key[1]}.{key[2]}.")
+    if not data.get("RowFilter"):
+        raise InvalidInput("RowFilter is required (FilterExpression or AllRowsWildcard).")
+
+
+def _may_filter_shared(backend: Any, key: tuple[str, str, str, str]) -> bool:
+    """A recipient with SELECT on a shared table may create filters on it
+    (https://docs.aws.amazon.com/lake-formation/latest/dg/granting-data-perms-for-filters.html)."""
+    owner = cat.lf_backend(key[0], backend.region_name)
+    target = {"TableWithColumns": {"CatalogId": key[0], "DatabaseName": key[1], "Name": key[2],
+                                   "ColumnWildcard": {}}}
+    return "SELECT" in owner.grantable_on(key[0], [backend.account_id], target)
