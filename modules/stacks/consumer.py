@@ -1,11 +1,10 @@
-"""`<env>-consumer-<name>`: a consumer account's query side (choreography.md §A.3, §D.7)."""
+"""`<env>-consumer-<name>`: a consumer account's query side (docs/architecture.md, "Accounts and stacks")."""
 from __future__ import annotations
 
 from constructs import Construct
 
 from meshform import naming
 from meshform.spec.mesh import Mesh
-from modules import policy_documents as pd
 from modules.constructs.athena_workgroup import AthenaWorkgroupConstruct
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.secure_bucket import BUCKET_ROLE_QUERY_RESULTS, SecureBucket, access_log_bucket
@@ -34,42 +33,18 @@ class ConsumerStack(MeshStack):
             self, "bucket_athena_results", name=mesh.bucket(consumer, naming.ATHENA_RESULTS_LAYER),
             kms_key_arn=self.key.arn, role=BUCKET_ROLE_QUERY_RESULTS, classification=c.clearance, log_bucket=self.log_bucket,
             noncurrent_days=7, expire_days=30)
-        workgroup = naming.athena_workgroup_name(prefix, env, consumer)
-        AthenaWorkgroupConstruct(
-            self, "athena", name=workgroup, results_bucket=results.name,
-            account_id=c.account_id, kms_key_arn=self.key.arn,
+        workgroup = AthenaWorkgroupConstruct(
+            self, "athena", name=naming.athena_workgroup_name(prefix, env, consumer), results_bucket=results.name,
+            account_id=c.account_id, region=mesh.region, kms_key_arn=self.key.arn,
             bytes_scanned_cutoff=c.athena_bytes_scanned_cutoff_gb * GIB,
             description=f"{consumer}: {c.description}" if c.description else consumer)
 
         settings = own_lake_formation_settings(self, mesh).settings
         accepters = RamShareAcceptance(self, "ram", share_arns=mesh.ram_shares.get(consumer, [])).accepters
         domains = subscribed_access(self, mesh, consumer, after=[settings, *accepters])
-        region, account = mesh.region, c.account_id
         MeshAccessPolicy(
             self, "principal_access", name=naming.access_policy_name(prefix, env, consumer),
             description=f"{consumer}: query subscribed data products with Athena",
-            statements=[*shared_catalog_statements(region, account, mesh.governance_account, domains),
-                        *_athena_statements(region, account, workgroup, results.arn, self.key.arn)],
+            statements=[*shared_catalog_statements(mesh.region, c.account_id, mesh.governance_account, domains),
+                        *workgroup.query_statements()],
             principals=c.principals)
-
-
-def _athena_statements(region: str, account: str, workgroup: str, results_arn: str, key_arn: str) -> list[dict]:
-    return [
-        pd.statement("QueryInWorkgroup", ["athena:BatchGetQueryExecution", "athena:GetQueryExecution",
-                                          "athena:GetQueryResults", "athena:GetWorkGroup",
-                                          "athena:ListQueryExecutions", "athena:StartQueryExecution",
-                                          "athena:StopQueryExecution"],
-                     [f"arn:aws:athena:{region}:{account}:workgroup/{workgroup}"]),
-        # Catalog browsing in the console and JDBC/ODBC drivers (Athena's data catalog, not the data).
-        pd.statement("BrowseDataCatalog", ["athena:GetDataCatalog", "athena:GetDatabase", "athena:GetTableMetadata",
-                                           "athena:ListDatabases", "athena:ListTableMetadata"],
-                     [f"arn:aws:athena:{region}:{account}:datacatalog/AwsDataCatalog"]),
-        # ListWorkGroups has no resource-level permissions.
-        pd.statement("ListWorkgroups", ["athena:ListWorkGroups"], "*"),
-        pd.statement("QueryResultObjects", ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts",
-                                            "s3:PutObject"], [f"{results_arn}/results/*"]),
-        pd.statement("QueryResultBucket", ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-                     [results_arn]),
-        pd.statement("QueryResultKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
-                     [key_arn]),
-    ]
