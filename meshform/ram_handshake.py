@@ -35,13 +35,17 @@ def offered_shares(mesh: Mesh, endpoint: str | None) -> dict[str, list[str]]:
     return {account: sorted(arns) for account, arns in offered.items()}
 
 
-def write_handshakes(mesh: Mesh, root: Path, endpoint: str | None) -> list[tuple[Path, list[str]]]:
+def shares_by_subscriber(mesh: Mesh, endpoint: str | None) -> dict[str, list[str]]:
+    """subscriber name -> the share ARNs it should accept (shares to accounts outside the mesh are not ours)."""
     names = {account: name for account, name in mesh.all_accounts().items() if name != "governance"}
+    return {names[account]: arns for account, arns in sorted(offered_shares(mesh, endpoint).items())
+            if account in names}
+
+
+def write_handshakes(mesh: Mesh, root: Path, endpoint: str | None) -> list[tuple[Path, list[str]]]:
     written = []
-    for account, arns in sorted(offered_shares(mesh, endpoint).items()):
-        name = names.get(account)
-        if name is None:      # shares to accounts outside this mesh are not ours to accept
-            continue
+    for name, arns in shares_by_subscriber(mesh, endpoint).items():
+        account = mesh.account_of(name)
         path = root / "handshake" / mesh.env / f"{name}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         body = {"subscriber": name, "account_id": account, "share_arns": arns}

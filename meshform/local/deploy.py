@@ -6,9 +6,10 @@ import json
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from meshform import naming
 from meshform.local import terraform as tf
 from meshform.local.emulator import MotoServer, is_loopback_url
 from meshform.local.emulator_gaps import EMULATOR_GAPS
@@ -102,13 +103,13 @@ def local_deploy(meshes: list[Mesh], workdir: Path, endpoint: str | None, echo=p
             seeded = seed_principal_roles(mesh, endpoint)
             if seeded:
                 echo(f"seeded {len(seeded)} principal roles the spec references (they pre-exist in real accounts)")
-        return _run_all(terraform, source, cli_config, stacks_dir, endpoint, workdir, logs, echo)
+        return _run_all(meshes, terraform, source, cli_config, stacks_dir, endpoint, workdir, logs, echo)
     finally:
         if server is not None:
             server.stop()
 
 
-def _run_all(terraform, source, cli_config, stacks_dir, endpoint, workdir, logs, echo) -> list[StackRun]:
+def _run_all(meshes, terraform, source, cli_config, stacks_dir, endpoint, workdir, logs, echo) -> list[StackRun]:
     tiers = deploy_order(stacks_dir)
     runs: dict[str, StackRun] = {}
     manifest = json.loads((stacks_dir.parent / "manifest.json").read_text())
@@ -153,7 +154,9 @@ def _run_all(terraform, source, cli_config, stacks_dir, endpoint, workdir, logs,
             summary.group(0) if summary else _tail(result.output, 15))
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        for tier in tiers:
+        for index, tier in enumerate(tiers):
+            if index == 1:       # governance applied: standalone accounts now have RAM invitations to accept
+                _accept_ram_shares(meshes, runs, workdir, endpoint, echo)
             list(pool.map(apply, [runs[n] for n in tier]))
             for name in tier:
                 _report_apply(runs[name], echo)
@@ -161,6 +164,34 @@ def _run_all(terraform, source, cli_config, stacks_dir, endpoint, workdir, logs,
     for run in runs.values():
         _report_plan(run, echo)
     return list(runs.values())
+
+
+def _accept_ram_shares(meshes: list[Mesh], runs: dict[str, StackRun], workdir: Path, endpoint: str,
+                       echo) -> None:
+    """The documented two-phase flow for accounts outside one AWS Organization, done for the user: after the
+    governance stack applied, read the shares Lake Formation offers (as `meshform ram-handshake` does), and
+    re-synthesize the receiving stacks so that they accept exactly those shares before re-granting."""
+    from meshform.ram_handshake import shares_by_subscriber
+    from meshform.synth import synthesize
+
+    updated = []
+    for mesh in meshes:
+        if mesh.spec.organization_id or runs[naming.stack_name(mesh.env, "governance")].error:
+            continue
+        shares = shares_by_subscriber(mesh, endpoint)
+        if shares and shares != dict(mesh.ram_shares):
+            echo(f"RAM handshake {mesh.env}: Lake Formation offers {sum(len(a) for a in shares.values())} share(s) "
+                 f"to {', '.join(sorted(shares))}; their stacks accept them (as `meshform ram-handshake` + synth)")
+            updated.append(replace(mesh, ram_shares=shares))
+    if not updated:
+        return
+    resynth = workdir / "cdktf.handshake"
+    synthesize(updated, resynth)
+    for stack_file in sorted((resynth / "stacks").glob("*/cdk.tf.json")):
+        run = runs[stack_file.parent.name]
+        if stack_file.read_bytes() != (run.directory / "cdk.tf.json").read_bytes():
+            shutil.copyfile(stack_file, run.directory / "cdk.tf.json")
+            run.targets, run.left_out = plan_exclusions(json.loads(stack_file.read_text()))
 
 
 def _target_args(run: StackRun) -> list[str]:
