@@ -1,7 +1,7 @@
 """Who may read what, derived from the spec and the contracts: the single model behind both the generated Lake
 Formation grants (modules/) and `meshform access` (the table a reviewer reads in a pull request).
 
-Rules (choreography.md §A.5, §A.6):
+Rules (docs/architecture.md, "Access model"; the AWS rules behind them: docs/aws-rules.md, "Lake Formation sharing"):
 - every grant is issued by the governance account to the subscriber's *account*; the subscriber re-grants to its
   own principals;
 - a subscription with an explicit column subset is granted as a column include-list (grantable: include-lists

@@ -1,6 +1,6 @@
-"""S3 bucket with the mesh baseline (choreography.md §D.1): SSE-KMS with a customer-managed key and bucket key,
-versioning, public access block, BucketOwnerEnforced, TLS-only policy, access logging, lifecycle, and
-destroy protection."""
+"""S3 bucket with the mesh baseline: SSE-KMS with a customer-managed key and bucket key, versioning, public access
+block, BucketOwnerEnforced, TLS-only policy, access logging, lifecycle, and destroy protection (AWS's own list of
+S3 protections: https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html)."""
 from __future__ import annotations
 
 from cdktf import TerraformResourceLifecycle

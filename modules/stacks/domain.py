@@ -1,4 +1,4 @@
-"""`<env>-domain-<name>`: the domain's own lake in its account (choreography.md §A.2, §D.1-D.2)."""
+"""`<env>-domain-<name>`: the domain's own lake in its account (docs/architecture.md, "Accounts and stacks")."""
 from __future__ import annotations
 
 from constructs import Construct

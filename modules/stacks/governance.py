@@ -1,4 +1,5 @@
-"""`<env>-governance`: the central catalog of record (choreography.md §A.1) in the governance account."""
+"""`<env>-governance`: the central catalog of record in the governance account (docs/architecture.md, "Accounts and
+stacks")."""
 from __future__ import annotations
 
 from constructs import Construct
@@ -69,7 +70,7 @@ class GovernanceStack(MeshStack):
         self._share(mesh, databases, tables)
 
     def _share(self, mesh: Mesh, databases: dict, tables: dict) -> None:
-        """Grants to subscriber accounts (choreography.md §A.1 steps 11-13), from the access model."""
+        """Grants to subscriber accounts, from the access model (docs/architecture.md, "Access model")."""
         account = self.account_id
         filters = {}
         for (database, table, name), excluded in sorted(cells_filters(mesh).items()):

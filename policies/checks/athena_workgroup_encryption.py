@@ -2,9 +2,11 @@
 with a KMS key.
 
 Why: query results are copies of the data a consumer was allowed to see (often pii or confidential) written to
-S3; without enforce_workgroup_configuration any client can override the output location and encryption. Results
-must be encrypted with a customer key (SSE_KMS or CSE_KMS with kms_key_arn), or use managed query results with a
-KMS key (choreography §D.7).
+S3; without enforce_workgroup_configuration any client can override the output location and encryption
+(https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html). Results must be encrypted with a
+customer key (SSE_KMS or CSE_KMS with kms_key_arn: https://docs.aws.amazon.com/athena/latest/ug/encryption.html),
+or use managed query results with a KMS key
+(https://docs.aws.amazon.com/athena/latest/APIReference/API_ManagedQueryResultsEncryptionConfiguration.html).
 """
 from __future__ import annotations
 

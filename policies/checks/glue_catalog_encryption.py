@@ -3,8 +3,10 @@ connection passwords are returned encrypted.
 
 Why: the central catalog holds every data product's schema, locations and column classifications and is shared
 with all mesh accounts; an AWS-managed key (alias/aws/glue) cannot be granted to other accounts, so a shared
-catalog needs a customer key whose policy names the readers. Connection passwords must never come back in clear
-text from GetConnection (choreography §A.1 step 6, §D.3).
+catalog needs a customer key whose policy names the readers
+(https://docs.aws.amazon.com/glue/latest/dg/encrypt-glue-data-catalog.html; docs/aws-rules.md, "Encryption").
+Connection passwords must never come back in clear text from GetConnection
+(https://docs.aws.amazon.com/glue/latest/webapi/API_ConnectionPasswordEncryption.html).
 """
 from __future__ import annotations
 

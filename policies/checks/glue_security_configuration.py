@@ -1,7 +1,8 @@
 """CKV_MESH_GLUE_SECURITY_CONFIGURATION — Glue jobs and crawlers run with a security configuration.
 
 Why: without one, a job's S3 output, CloudWatch logs and job bookmarks are not encrypted with the domain's key,
-so data written by ETL (including pii) leaves the KMS boundary the lake relies on (choreography §D.4).
+so data written by ETL (including pii) leaves the KMS boundary the lake relies on
+(https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html).
 """
 from __future__ import annotations
 

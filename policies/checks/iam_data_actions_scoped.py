@@ -3,8 +3,10 @@
 Why: object reads/writes (s3:GetObject*, s3:PutObject*, s3:DeleteObject*), catalog table and partition changes
 (glue:*Table*, glue:*Partition*) and key use (kms:Decrypt, kms:Encrypt, kms:GenerateDataKey*) on "*" reach every
 bucket, table and key the account can see — including other domains' data shared to it. They must name the
-bucket, database/table and key ARNs (choreography §A.1 step 3, §A.2 step 8). lakeformation:GetDataAccess has no
-resource-level permissions and is legitimately granted on "*": Lake Formation itself decides what it vends.
+bucket, database/table and key ARNs (least privilege: specific actions on specific resources,
+https://docs.aws.amazon.com/wellarchitected/latest/framework/sec_permissions_least_privileges.html; Glue's ARN
+forms: https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html). lakeformation:GetDataAccess
+has no resource-level permissions and is legitimately granted on "*": Lake Formation itself decides what it vends.
 """
 from __future__ import annotations
 

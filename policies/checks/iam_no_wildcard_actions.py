@@ -2,7 +2,8 @@
 
 Why: a wildcard action grants every present and future API of a service — for s3:* or glue:* that includes
 deleting buckets, rewriting bucket policies and changing the catalog behind Lake Formation's back; "*" is account
-takeover. Every mesh role needs a short, known list of actions (choreography §D.11: no *:*).
+takeover. Every mesh role needs a short, known list of actions (least privilege:
+https://docs.aws.amazon.com/wellarchitected/latest/framework/sec_permissions_least_privileges.html).
 """
 from __future__ import annotations
 

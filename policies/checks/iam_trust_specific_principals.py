@@ -3,7 +3,8 @@
 Why: a trust statement with Principal "*" / {"AWS": "*"} (or NotPrincipal) lets any AWS account — not only the
 mesh's — assume the role, and with it everything the role may read; conditions are too easy to get wrong to be
 the only guard. mesh-deploy trusts the CI principal, lf-reg-<domain> trusts lakeformation.amazonaws.com, and
-analyst roles trust named account principals (choreography §D.11).
+analyst roles trust named account principals. AWS warns against leaving a role assumable by "*"
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
 """
 from __future__ import annotations
 

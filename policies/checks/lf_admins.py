@@ -1,8 +1,9 @@
 """CKV_MESH_LF_ADMINS — the Lake Formation admins of an account are exactly the mesh's list for that account.
 
 Why: a data lake administrator can grant anything in the account's catalog, bypassing every contract and
-clearance; the admin set is therefore part of governance: the account's mesh-deploy role (so Terraform can
-grant) plus, in the governance account, the break-glass admins of the spec — nobody else (choreography §D.11).
+clearance (https://docs.aws.amazon.com/lake-formation/latest/dg/implicit-permissions.html); the admin set is
+therefore part of governance: the account's mesh-deploy role (so Terraform can grant) plus the admins the spec names
+for that account (governance.admins in the governance account) — nobody else (meshform/lake_settings.py).
 The list must equal the mesh facts' list (lake_formation_admins) for the account of the stack being scanned
 (from checkov's entity path); where the stack is unknown (fixtures outside a mesh), it must equal one account's
 list and contain that account's deploy role.

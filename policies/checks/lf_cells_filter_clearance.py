@@ -4,7 +4,7 @@ Why: a subscriber whose clearance is below some column of a table gets SELECT th
 CKV_MESH_LF_CLASSIFIED_COLUMNS accepts such a grant by the filter's NAME alone: meshform names each filter
 `<table>__upto_<clearance>` (meshform/naming.py data_cells_filter_name) and grants it only to accounts cleared to
 that level. The name is a promise this rule keeps: the filter must hide every column of the table that the
-contracts classify above the named clearance (choreography §A.6). So a filter fails when:
+contracts classify above the named clearance (docs/architecture.md, "Access model"). So a filter fails when:
 - its name does not follow the convention for its own table with a level of the ontology (nothing can then say
   who may read it);
 - its table is unknown to the contracts (no columns in the mesh facts, "<database>.<table>"): nothing proves what

@@ -3,7 +3,8 @@
 Why: each account has a clearance in the spec (e.g. internal) and each contract column a classification (public <
 internal < confidential < pii). A SELECT on a whole table (table.name or table.wildcard) gives every column; when a
 column is classified above the grantee's clearance the grant must go through a data cells filter or a column
-include list instead (choreography §A.6). The grantee is the 12-digit principal, or the account of an IAM principal.
+include list instead (docs/architecture.md, "Access model"). The grantee is the 12-digit principal, or the account
+of an IAM principal.
 - A grant through a data cells filter passes only when the filter is named `<table>__upto_<clearance>` (meshform's
   convention) for a clearance at or below the grantee's: the name says what the filter withholds, and
   CKV_MESH_LF_FILTER_WITHHOLDS_ABOVE_CLEARANCE proves the filter keeps that promise.

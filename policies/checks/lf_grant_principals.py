@@ -1,8 +1,9 @@
 """CKV_MESH_LF_GRANT_PRINCIPALS — Lake Formation grants go to other mesh accounts, or to the stack's own IAM roles.
 
 Why: the mesh shares data by granting to ACCOUNTS (12-digit ids); each receiving account's admin re-grants to its
-own roles. Direct grants to another account's IAM principals bypass that account's governance and hit provider
-read bugs (choreography §A intro, §A.8.1). The rule knows the account of the stack it scans (the stack directory's
+own roles (docs/aws-rules.md, "Lake Formation sharing"). Direct grants to another account's IAM principals bypass
+that account's governance and hit provider read bugs (hashicorp/terraform-provider-aws#48360: the read-back of a
+grant to a cross-account role times out). The rule knows the account of the stack it scans (the stack directory's
 name, mapped by the mesh facts' stack_accounts), so:
 - a 12-digit principal must be a mesh account (never an account outside the mesh) and never the stack's own
   account (an account does not grant to itself; its admin grants to its roles);

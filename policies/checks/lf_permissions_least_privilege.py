@@ -4,7 +4,8 @@ on a database.
 Why: ALL/SUPER_USER include DROP and the right to re-grant everything; DROP deletes the catalog entry of a
 contracted data product for every consumer; ALTER on a database lets the grantee change its location_uri and so
 redirect a whole domain to another bucket. Producers only need DESCRIBE on their database and
-ALTER/INSERT/DELETE/SELECT/DESCRIBE on its tables (choreography §A.1 step 10, §A.5).
+ALTER/INSERT/DELETE/SELECT/DESCRIBE on its tables (docs/aws-rules.md, "Glue jobs and Lake Formation access
+modes"; modules/constructs/producer_grants.py).
 """
 from __future__ import annotations
 

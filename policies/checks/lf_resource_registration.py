@@ -1,10 +1,14 @@
 """CKV_MESH_LF_RESOURCE_REGISTRATION — S3 locations are registered with a user-defined role, without hybrid access.
 
 Why: a location in a domain account can only be registered from the governance account with a user-defined role
-(the service-linked role cannot cross accounts, and a location registered with a role cannot later be switched);
+(the service-linked role cannot cross accounts:
+https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html; and a location registered with a role
+cannot later be switched to the service-linked role);
 the role is also what the domain's bucket and key policies trust. Hybrid access mode keeps IAM-only access working
-next to Lake Formation grants, i.e. it bypasses column filters and clearances; privileged access lets the
-registering principal read every registered path outside Lake Formation (choreography §A.1 step 4, §A.7.3).
+next to Lake Formation grants, i.e. it bypasses column filters and clearances
+(https://docs.aws.amazon.com/lake-formation/latest/dg/hybrid-access-mode.html); privileged access gives the
+registering principal every Lake Formation operation on the registered location
+(https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_RegisterResource.html).
 """
 from __future__ import annotations
 

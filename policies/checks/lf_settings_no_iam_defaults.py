@@ -4,7 +4,8 @@ IAM_ALLOWED_PRINCIPALS.
 Why: IAMAllowedPrincipals and Lake Formation grants are mutually exclusive: while that group holds permissions on a
 new database or table, plain IAM decides access (any role with glue:GetTable + s3:GetObject reads it, column
 filters are bypassed), and cross-account sharing requires that it has no permissions on shared resources.
-Omitting the two default-permission blocks clears them (choreography §A.1 step 1).
+Omitting the two default-permission blocks clears them (PutDataLakeSettings replaces the whole settings:
+docs/aws-rules.md, "Lake Formation sharing").
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Why: synthesized stacks are committed, reviewed, attached to CI logs and copied into Terraform state; a literal
 password there is a leaked password. Secrets come from a managed source instead: manage_master_password /
 manage_admin_password (Redshift-managed secrets), a reference to Secrets Manager ("${...}"), or a write-only
-argument (*_wo), which Terraform never stores (choreography §D.5, §D.6, §D.12).
+argument (*_wo), which Terraform never stores
+(https://developer.hashicorp.com/terraform/language/manage-sensitive-data/write-only).
 Checked: every argument, nested block and map key (Lambda environment variables, Glue connection_properties)
 whose name ends in password/passwd/passphrase or is a well-known secret name, holding a non-empty literal string.
 """
