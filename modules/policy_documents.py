@@ -48,6 +48,12 @@ LOCATION_KMS_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:Ge
                         "kms:ReEncryptTo"]
 
 
+def via_service(service: str, region: str) -> dict[str, Any]:
+    """A KMS condition: the key is used only in calls that `service` makes on the caller's behalf
+    (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service)."""
+    return {"StringEquals": {"kms:ViaService": f"{service}.{region}.amazonaws.com"}}
+
+
 def trust_document(sid: str, principal: dict, condition: dict | None = None) -> str:
     """An IAM role trust policy (no Resource element) naming one specific principal."""
     st: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": principal}

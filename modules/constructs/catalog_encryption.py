@@ -22,17 +22,13 @@ from modules import policy_documents as pd
 CATALOG_KEY_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
 
 
-def _via_glue(region: str) -> dict[str, Any]:
-    return {"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}}
-
-
 def catalog_key_policy_statements(region: str, mesh_accounts: list[str]) -> list[dict[str, Any]]:
     """Key-policy statement: the other mesh accounts (each delegates further with IAM) use the key through Glue."""
     if not mesh_accounts:
         return []
     return [pd.statement("MeshAccountsUseCatalogThroughGlue", CATALOG_KEY_ACTIONS, "*",
                          principal={"AWS": sorted(naming.account_root_arn(a) for a in mesh_accounts)},
-                         condition=_via_glue(region))]
+                         condition=pd.via_service("glue", region))]
 
 
 def catalog_key_iam_statement(region: str, governance: str) -> dict[str, Any]:
@@ -40,7 +36,7 @@ def catalog_key_iam_statement(region: str, governance: str) -> dict[str, Any]:
     The key id is not known across accounts without a cross-stack reference: any key of the governance account,
     through Glue only; the key policy decides which key that is."""
     return pd.statement("GovernanceCatalogKeyThroughGlue", CATALOG_KEY_ACTIONS,
-                        [f"arn:aws:kms:{region}:{governance}:key/*"], condition=_via_glue(region))
+                        [f"arn:aws:kms:{region}:{governance}:key/*"], condition=pd.via_service("glue", region))
 
 
 class CatalogEncryption(Construct):

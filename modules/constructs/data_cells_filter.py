@@ -9,7 +9,7 @@ from cdktf_cdktf_provider_aws.lakeformation_data_cells_filter import (
 from constructs import Construct
 
 
-class ColumnExclusionFilter(Construct):
+class DataCellsFilter(Construct):
     def __init__(self, scope: Construct, id_: str, *, catalog_id: str, database: str, table: str, name: str,
                  excluded_columns: tuple[str, ...], after: list):
         super().__init__(scope, id_)

@@ -1,6 +1,8 @@
 """Customer-managed KMS key with rotation, an explicit key policy and an alias."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
@@ -8,15 +10,29 @@ from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.types import Statement
 
 
 class EncryptionKey(Construct):
     """A symmetric CMK. Administration: the deploy role and the account root (so the key can never become
     unmanageable); use: IAM principals of the own account (delegated through the root principal) plus any
-    `extra_statements` (e.g. AWS services or named roles of other mesh accounts)."""
+    `extra_statements` (e.g. AWS services or named roles of other mesh accounts).
+
+    Args:
+        account_id: the key's account (its root administers and delegates use through IAM).
+        deploy_role_arn: the role Terraform uses; it administers the key.
+        alias: `alias/<prefix>-<env>-<owner>-<purpose>` (naming.kms_alias).
+        description: shown in the console.
+        extra_statements: further key-policy statements (default: none). Never `kms:*` or a `*` principal: the
+            mesh's CKV_MESH_KMS_KEY_POLICY rule rejects them.
+
+    Attributes:
+        key: the `aws_kms_key` (destroy-protected, rotation on).
+        arn: its ARN (a Terraform reference).
+    """
 
     def __init__(self, scope: Construct, id_: str, *, account_id: str, deploy_role_arn: str, alias: str,
-                 description: str, extra_statements: list[dict] | None = None):
+                 description: str, extra_statements: Sequence[Statement] | None = None):
         super().__init__(scope, id_)
         root = naming.account_root_arn(account_id)
         statements = [

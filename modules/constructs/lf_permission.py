@@ -49,32 +49,3 @@ def grant(scope: Construct, id_: str, *, principal: str, permissions: list[str],
         scope, id_, principal=principal, permissions=ordered,
         permissions_with_grant_option=ordered if with_grant_option else None,
         depends_on=depends_on, **kwargs)
-
-
-def grant_table_read(scope: Construct, id_: str, access, *, principal: str, governance: str, grantable: bool,
-                     depends_on: list) -> LakeformationPermissions:
-    """Read access to one shared table, in the shape its access mechanism needs (meshform.access):
-    a data cells filter, a column include-list (tag grants are re-granted as the columns the tags cover), or the
-    whole table. `governance` is the catalog owning the table; governance's own grants leave it implicit except
-    for filters, whose identifier always names the table's catalog."""
-    from meshform.access import CELLS_FILTER, INCLUDE_LIST, TAG_POLICY
-
-    catalog = None if principal_is_account(principal) else governance
-    if access.mechanism == CELLS_FILTER:
-        # SELECT only: Lake Formation does not support granting DESCRIBE on a data filter shared from another
-        # account (https://docs.aws.amazon.com/lake-formation/latest/dg/data-filters-about.html), so the
-        # subscriber could never re-grant it; the governance grant stays symmetric with the re-grant.
-        return grant(scope, id_, principal=principal, permissions=["SELECT"],
-                     with_grant_option=grantable, database=access.database, table=access.table,
-                     cells_filter=access.filter_name, catalog_id=governance, depends_on=depends_on)
-    if access.mechanism in (INCLUDE_LIST, TAG_POLICY):
-        # With grant option, column filtering must be an include list (never an exclude list).
-        return grant(scope, id_, principal=principal, permissions=["SELECT"], with_grant_option=grantable,
-                     database=access.database, table=access.table, columns=list(access.columns),
-                     catalog_id=catalog, depends_on=depends_on)
-    return grant(scope, id_, principal=principal, permissions=["DESCRIBE", "SELECT"], with_grant_option=grantable,
-                 database=access.database, table=access.table, catalog_id=catalog, depends_on=depends_on)
-
-
-def principal_is_account(principal: str) -> bool:
-    return principal.isdigit() and len(principal) == 12

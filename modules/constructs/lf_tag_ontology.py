@@ -5,20 +5,37 @@ keeps names within those limits.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from cdktf_cdktf_provider_aws.lakeformation_lf_tag import LakeformationLfTag
 from constructs import Construct
+
+from modules.types import Dependencies
 
 DOMAIN_KEY = "domain"
 CLASSIFICATION_KEY = "classification"
 
 
 class LfTagOntology(Construct):
-    def __init__(self, scope: Construct, id_: str, *, domains: list[str], classifications: list[str], after: list):
+    """The two LF-tags of the governance account.
+
+    Args:
+        domains: every domain of the spec (the `domain` values).
+        classifications: the ontology, least to most sensitive (the `classification` values, in that order).
+        after: the governance LF settings (tags are created by an admin).
+
+    Attributes:
+        domain, classification: the `aws_lakeformation_lf_tag` resources; `tags` lists both (resources that
+            assign or grant tags depend on them).
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, domains: Sequence[str], classifications: Sequence[str],
+                 after: Dependencies):
         super().__init__(scope, id_)
         self.domain = LakeformationLfTag(self, "domain", key=DOMAIN_KEY, values=sorted(domains), depends_on=after)
         self.classification = LakeformationLfTag(self, "classification", key=CLASSIFICATION_KEY,
                                                  values=list(classifications), depends_on=after)
 
     @property
-    def tags(self) -> list:
+    def tags(self) -> list[LakeformationLfTag]:
         return [self.domain, self.classification]

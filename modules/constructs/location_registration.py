@@ -10,11 +10,26 @@ from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.types import Dependencies
 
 
 class LocationRegistration(Construct):
+    """A registered location (the domain's analytics bucket) with its own registration role.
+
+    Args:
+        role_name: naming.lf_registration_role_name (one role per domain: a role reaches exactly one bucket).
+        bucket: the domain's analytics bucket (its bucket and key policies trust this role: modules/stacks/domain.py).
+        domain_account: the bucket's account (the role may use that account's keys, through S3 only).
+        region: the mesh region.
+        after: what registration waits for (the governance LF settings: the deploy role must be an admin).
+
+    Attributes:
+        role: the `aws_iam_role` Lake Formation assumes.
+        resource: the `aws_lakeformation_resource` (grants on the location and tables in it depend on it).
+    """
+
     def __init__(self, scope: Construct, id_: str, *, role_name: str, bucket: str, domain_account: str,
-                 region: str, after: list):
+                 region: str, after: Dependencies):
         super().__init__(scope, id_)
         bucket_arn = naming.bucket_arn(bucket)
         # The trust AWS documents for registration roles: the Lake Formation service, no conditions (whether LF
@@ -28,7 +43,7 @@ class LocationRegistration(Construct):
             pd.statement("TheRegisteredBucket", pd.LOCATION_BUCKET_ACTIONS, [bucket_arn]),
             # Key ARNs are not deterministic: scope to the domain account's keys, used through S3 only.
             pd.statement("DomainKeyThroughS3", pd.LOCATION_KMS_ACTIONS, [f"arn:aws:kms:{region}:{domain_account}:key/*"],
-                         condition={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}),
+                         condition=pd.via_service("s3", region)),
         ]))
         self.resource = LakeformationResource(
             self, "location", arn=bucket_arn, role_arn=self.role.arn, use_service_linked_role=False,

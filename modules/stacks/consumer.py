@@ -11,7 +11,7 @@ from modules.constructs.secure_bucket import BUCKET_ROLE_QUERY_RESULTS, SecureBu
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
 from modules.stacks.base import MeshStack
-from modules.stacks.subscriber import own_lake_formation_settings, subscribed_access
+from modules.stacks.subscriber_side import own_lake_formation_settings, subscribed_access
 
 GIB = 1024 ** 3
 

@@ -17,7 +17,7 @@ from modules.constructs.resource_link import resource_link
 from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
-from modules.stacks.subscriber import own_lake_formation_settings, subscribed_access
+from modules.stacks.subscriber_side import own_lake_formation_settings, subscribed_access
 
 
 class DomainStack(MeshStack):

@@ -11,14 +11,13 @@ from meshform.spec.mesh import Mesh
 from modules.constructs.catalog_encryption import CatalogEncryption, catalog_key_policy_statements
 from modules.constructs.central_database import CentralDatabase
 from modules.constructs.contract_table import ContractTable
-from modules.constructs.data_cells_filter import ColumnExclusionFilter
+from modules.constructs.data_cells_filter import DataCellsFilter
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.lake_formation_settings import LakeFormationSettings
 from modules.constructs.lf_tag_ontology import LfTagOntology
 from modules.constructs.location_registration import LocationRegistration
 from modules.constructs.producer_grants import ProducerGrants
-from modules.constructs.lf_permission import grant_table_read
-from modules.constructs.subscriber_grants import grant_database_describe, grant_tag_access
+from modules.constructs.subscription_grants import grant_database_describe, grant_tag_access, grant_table_read
 from modules.stacks.base import MeshStack
 
 
@@ -74,7 +73,7 @@ class GovernanceStack(MeshStack):
         account = self.account_id
         filters = {}
         for (database, table, name), excluded in sorted(cells_filters(mesh).items()):
-            filters[(database, name)] = ColumnExclusionFilter(
+            filters[(database, name)] = DataCellsFilter(
                 self, f"filter_{database}_{name}", catalog_id=account, database=database, table=table, name=name,
                 excluded_columns=excluded, after=[tables[(database, table)]]).filter
         accesses = table_accesses(mesh)

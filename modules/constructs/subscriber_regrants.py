@@ -7,11 +7,12 @@ from constructs import Construct
 
 from meshform import naming
 from meshform.access import SLUG, TableAccess
-from modules.constructs.lf_permission import grant, grant_table_read
+from modules.constructs.lf_permission import grant
+from modules.constructs.subscription_grants import grant_table_read
 from modules.constructs.resource_link import resource_link
 
 
-class SharedCatalogAccess(Construct):
+class SubscriberRegrants(Construct):
     def __init__(self, scope: Construct, id_: str, *, governance_account: str, region: str, domains: list[str],
                  reads: list[tuple[TableAccess, list[str]]], principals: list[str], after: list):
         super().__init__(scope, id_)

@@ -6,7 +6,7 @@ from meshform import access as access_model
 from meshform.lake_settings import intended_lake_settings
 from meshform.spec.mesh import Mesh
 from modules.constructs.lake_formation_settings import LakeFormationSettings
-from modules.constructs.shared_catalog_access import SharedCatalogAccess
+from modules.constructs.subscriber_regrants import SubscriberRegrants
 from modules.stacks.base import MeshStack
 
 
@@ -21,7 +21,7 @@ def subscribed_access(stack: MeshStack, mesh: Mesh, subscriber: str, after: list
     domains = access_model.shared_domains(mesh, subscriber)
     accesses = [a for a in access_model.effective_accesses(mesh) if a.subscriber == subscriber]
     if domains:
-        SharedCatalogAccess(stack, "shared_catalog", governance_account=mesh.governance_account, region=mesh.region,
+        SubscriberRegrants(stack, "shared_catalog", governance_account=mesh.governance_account, region=mesh.region,
                             domains=domains, reads=[(a, access_model.readers_of(mesh, a)) for a in accesses],
                             principals=access_model.subscriber_principals(mesh, subscriber), after=after)
     return domains
