@@ -10,11 +10,25 @@ from cdktf_cdktf_provider_aws.lakeformation_resource_lf_tags import Lakeformatio
 from constructs import Construct
 
 from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY, DOMAIN_KEY
+from modules.types import Dependencies
 
 
 class CentralDatabase(Construct):
+    """Args:
+        name: naming.central_database_name(domain).
+        catalog_id: the governance account.
+        description: the domain's description.
+        location_uri: `s3://<analytics bucket>/` (tables created below it need no separate location grant).
+        domain_account: the owning domain's account (database parameter `mesh:owner_account`).
+        inherited_classification: the ontology's most sensitive level (what untagged columns inherit).
+        after: LF settings (no IAMAllowedPrincipals defaults yet otherwise), catalog encryption, the LF-tags.
+
+    Attributes:
+        database: the `aws_glue_catalog_database` (destroy-protected); tags: its `aws_lakeformation_resource_lf_tags`.
+    """
+
     def __init__(self, scope: Construct, id_: str, *, name: str, catalog_id: str, description: str,
-                 location_uri: str, domain_account: str, inherited_classification: str, after: list):
+                 location_uri: str, domain_account: str, inherited_classification: str, after: Dependencies):
         super().__init__(scope, id_)
         self.name = name
         self.database = GlueCatalogDatabase(
@@ -22,7 +36,7 @@ class CentralDatabase(Construct):
             location_uri=location_uri,
             parameters={"mesh:domain": name, "mesh:owner_account": domain_account},
             # Created only after the account's LF settings removed the IAMAllowedPrincipals defaults.
-            depends_on=after,
+            depends_on=list(after),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
         self.tags = LakeformationResourceLfTags(

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from meshform.spec.contract import Product, Table
 from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY
+from modules.types import Dependencies
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
@@ -17,8 +18,21 @@ PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 
 
 class ContractTable(Construct):
+    """Args:
+        product: the contract's product (table parameters `mesh:data_product`, `mesh:contract_version`).
+        table: one schema object of the contract.
+        database: the domain's central database; catalog_id: the governance account.
+        location: `s3://<analytics>/<product>/<table>/` (naming.table_location).
+        inherited: the classification the database carries (columns at it get no tag of their own).
+        after: the database and the LF-tags.
+
+    Attributes:
+        table: the `aws_glue_catalog_table` (destroy-protected); column_tags: one
+            `aws_lakeformation_resource_lf_tags` per column below `inherited`.
+    """
+
     def __init__(self, scope: Construct, id_: str, *, product: Product, table: Table, database: str,
-                 catalog_id: str, location: str, inherited: str, after: list):
+                 catalog_id: str, location: str, inherited: str, after: Dependencies):
         super().__init__(scope, id_)
         comment = table.description or f"{product.title}: {table.name}"
         self.table = GlueCatalogTable(
@@ -40,7 +54,7 @@ class ContractTable(Construct):
                                 "parameters": {"serialization.format": "1"}},
                 "columns": [_column(c) for c in table.columns],
             },
-            depends_on=after,
+            depends_on=list(after),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
         # Classification fails closed (docs/ rule, tested in tests/test_classification_tags.py): the database carries

@@ -8,10 +8,22 @@ from cdktf_cdktf_provider_aws.lakeformation_data_cells_filter import (
     LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard)
 from constructs import Construct
 
+from modules.types import Dependencies
+
 
 class DataCellsFilter(Construct):
+    """Args:
+        catalog_id, database, table: the filtered table in the governance catalog.
+        name: naming.data_cells_filter_name(table, clearance) — the governance rules judge a filter by its name.
+        excluded_columns: the columns above the clearance (column wildcard with exclusions, all rows).
+        after: the table.
+
+    Attributes:
+        filter: the `aws_lakeformation_data_cells_filter`; name: its name (grants refer to it by name).
+    """
+
     def __init__(self, scope: Construct, id_: str, *, catalog_id: str, database: str, table: str, name: str,
-                 excluded_columns: tuple[str, ...], after: list):
+                 excluded_columns: tuple[str, ...], after: Dependencies):
         super().__init__(scope, id_)
         # Nested blocks of this (framework) resource must be lists.
         self.filter = LakeformationDataCellsFilter(self, "filter", table_data=[LakeformationDataCellsFilterTableData(
@@ -20,5 +32,5 @@ class DataCellsFilter(Construct):
                 excluded_column_names=sorted(excluded_columns))],
             row_filter=[LakeformationDataCellsFilterTableDataRowFilter(
                 all_rows_wildcard=[LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard()])],
-        )], depends_on=after)
+        )], depends_on=list(after))
         self.name = name

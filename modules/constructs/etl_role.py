@@ -3,12 +3,15 @@ the governance catalog, and reads the products the domain subscribes to. Lake Fo
 domain's own LF admin (re-grants of what governance granted the account)."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.types import Statement
 
 # Partitions only: tables belong to the governance stack (their schema is the contract), so no Create/Update/
 # DeleteTable — an UpdateTable would be reverted silently by the next governance apply.
@@ -19,7 +22,7 @@ S3_OBJECT_RW = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s
 
 class EtlRole(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, account: str, region: str, governance: str,
-                 domain: str, buckets: list[str], key_arn: str, read_statements: list[dict]):
+                 domain: str, buckets: Sequence[str], key_arn: str, read_statements: Sequence[Statement]):
         super().__init__(scope, id_)
         self.role = IamRole(self, "role", name=name, description=f"ETL of the {domain} domain",
                             # The Glue service, no conditions: AWS documents no confused-deputy keys for Glue job

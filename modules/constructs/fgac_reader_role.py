@@ -22,7 +22,7 @@ Attributes:
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Sequence
 
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
@@ -30,6 +30,7 @@ from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.types import Statement
 
 FGAC_JOB_ARGUMENT = "--enable-lakeformation-fine-grained-access"
 IMPORTS_PREFIX = "imports/"
@@ -37,7 +38,7 @@ IMPORTS_PREFIX = "imports/"
 
 class FgacReaderRole(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, account: str, domain: str, stage_bucket: str,
-                 key_arn: str, read_statements: list[dict[str, Any]]):
+                 key_arn: str, read_statements: Sequence[Statement]):
         super().__init__(scope, id_)
         self.role = IamRole(
             self, "role", name=name,

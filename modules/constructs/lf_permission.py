@@ -12,15 +12,20 @@ from cdktf_cdktf_provider_aws.lakeformation_permissions import (
     LakeformationPermissionsTableWithColumns)
 from constructs import Construct
 
+from modules.types import Dependencies
+
 
 def grant(scope: Construct, id_: str, *, principal: str, permissions: list[str], with_grant_option: bool = False,
           database: str | None = None, table: str | None = None, all_tables: bool = False,
           columns: list[str] | None = None, catalog_id: str | None = None, data_location: str | None = None,
           cells_filter: str | None = None, lf_tag: tuple[str, list[str]] | None = None,
           lf_tag_policy: tuple[str, list[tuple[str, list[str]]]] | None = None,
-          depends_on: list | None = None) -> LakeformationPermissions:
-    """`catalog_id` is the catalog that owns the resource (the governance account for re-grants of shared
-    resources); omitted for the account's own catalog."""
+          depends_on: Dependencies | None = None) -> LakeformationPermissions:
+    """Grant `permissions` (sorted; all of them grantable when `with_grant_option`) to `principal` on exactly one
+    resource: a data cells filter (`cells_filter` + `database` + `table`), a column include list (`columns`), a
+    table (`table`, or `all_tables` for the wildcard), a database, a data location, an LF-tag or an LF-tag policy.
+    `catalog_id` is the catalog that owns the resource (the governance account for re-grants of shared resources);
+    omitted for the account's own catalog."""
     kwargs: dict = {}
     if cells_filter is not None:
         kwargs["data_cells_filter"] = LakeformationPermissionsDataCellsFilter(
@@ -48,4 +53,4 @@ def grant(scope: Construct, id_: str, *, principal: str, permissions: list[str],
     return LakeformationPermissions(
         scope, id_, principal=principal, permissions=ordered,
         permissions_with_grant_option=ordered if with_grant_option else None,
-        depends_on=depends_on, **kwargs)
+        depends_on=list(depends_on) if depends_on is not None else None, **kwargs)

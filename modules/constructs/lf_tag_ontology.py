@@ -32,9 +32,9 @@ class LfTagOntology(Construct):
     def __init__(self, scope: Construct, id_: str, *, domains: Sequence[str], classifications: Sequence[str],
                  after: Dependencies):
         super().__init__(scope, id_)
-        self.domain = LakeformationLfTag(self, "domain", key=DOMAIN_KEY, values=sorted(domains), depends_on=after)
+        self.domain = LakeformationLfTag(self, "domain", key=DOMAIN_KEY, values=sorted(domains), depends_on=list(after))
         self.classification = LakeformationLfTag(self, "classification", key=CLASSIFICATION_KEY,
-                                                 values=list(classifications), depends_on=after)
+                                                 values=list(classifications), depends_on=list(after))
 
     @property
     def tags(self) -> list[LakeformationLfTag]:

@@ -3,16 +3,19 @@ IAM permission (Glue metadata in the own and the governance catalog, LF data acc
 results bucket and keys). One customer-managed policy, attached to each principal role of the account."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.types import Statement
 from modules.constructs.catalog_encryption import catalog_key_iam_statement
 
 
-def shared_catalog_statements(region: str, account: str, governance: str, domains: list[str]) -> list[dict]:
+def shared_catalog_statements(region: str, account: str, governance: str, domains: Sequence[str]) -> list[Statement]:
     # Athena resolves unqualified names against the account's `default` database.
     glue = [f"arn:aws:glue:{region}:{account}:catalog", f"arn:aws:glue:{region}:{account}:database/default"]
     for domain in domains:
@@ -30,7 +33,7 @@ def shared_catalog_statements(region: str, account: str, governance: str, domain
 
 
 class MeshAccessPolicy(Construct):
-    def __init__(self, scope: Construct, id_: str, *, name: str, description: str, statements: list[dict],
+    def __init__(self, scope: Construct, id_: str, *, name: str, description: str, statements: Sequence[Statement],
                  principals: list[str]):
         super().__init__(scope, id_)
         self.policy = IamPolicy(self, "policy", name=name, description=description,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from modules.constructs.lf_permission import grant
+from modules.types import Dependencies
 
 # No CREATE_TABLE: every table of a domain comes from its contracts through the governance stack; a table created
 # by ETL would be ungoverned (no contract, no classification tags, no grants).
@@ -18,8 +19,15 @@ LOCATION_PERMISSIONS = ["DATA_LOCATION_ACCESS"]
 
 
 class ProducerGrants(Construct):
+    """Args:
+        domain_account: the producing domain's account (the grantee; its LF admin re-grants to its ETL role).
+        database: the domain's central database.
+        location_arn: the domain's registered analytics bucket.
+        after: the database and the location registration.
+    """
+
     def __init__(self, scope: Construct, id_: str, *, domain_account: str, database: str, location_arn: str,
-                 after: list):
+                 after: Dependencies):
         super().__init__(scope, id_)
         grant(self, "database", principal=domain_account, permissions=DATABASE_PERMISSIONS, with_grant_option=True,
               database=database, depends_on=after)

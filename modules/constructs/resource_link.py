@@ -9,13 +9,14 @@ from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase, 
 from constructs import Construct
 
 from meshform import naming
+from modules.types import Dependencies
 
 
 def resource_link(scope: Construct, id_: str, *, domain: str, governance_account: str, region: str,
-                  depends_on: list) -> GlueCatalogDatabase:
+                  depends_on: Dependencies) -> GlueCatalogDatabase:
     return GlueCatalogDatabase(
         scope, id_, name=naming.resource_link_name(domain),
         description=f"Resource link to the {domain} domain's database in the governance catalog",
         target_database=GlueCatalogDatabaseTargetDatabase(
             catalog_id=governance_account, database_name=naming.central_database_name(domain), region=region),
-        depends_on=depends_on)
+        depends_on=list(depends_on))

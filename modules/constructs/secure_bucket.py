@@ -3,6 +3,8 @@ block, BucketOwnerEnforced, TLS-only policy, access logging, lifecycle, and dest
 S3 protections: https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html)."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
@@ -22,6 +24,7 @@ from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.types import Statement
 
 
 BUCKET_ROLE_DATA = "data"
@@ -30,12 +33,28 @@ BUCKET_ROLE_ACCESS_LOGS = "access-logs"
 
 
 class SecureBucket(Construct):
-    """`kms_key_arn=None` is only for the access-log bucket: S3 server access logging can only deliver to a
-    bucket encrypted with SSE-S3 (AWS rule), so that one bucket uses AES256."""
+    """An S3 bucket with the whole baseline (see the module docstring).
+
+    Args:
+        name: the global bucket name (naming.bucket_name, checked against 63 characters by validation).
+        kms_key_arn: the customer-managed key for SSE-KMS with bucket key. `None` only for the access-log bucket:
+            S3 server access logging delivers only to SSE-S3 buckets
+            (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+        classification: the most sensitive data it may hold (tag `mesh:classification`).
+        role: BUCKET_ROLE_DATA | BUCKET_ROLE_QUERY_RESULTS | BUCKET_ROLE_ACCESS_LOGS (tag `mesh:bucket-role`: the
+            governance rules tell data buckets from log buckets by it).
+        log_bucket: where access logs go (None only for the log bucket itself).
+        noncurrent_days: noncurrent versions expire after this many days (default 90).
+        expire_days: current objects expire after this many days (default None: never).
+        extra_policy_statements: statements added to the bucket policy after the TLS-only deny (default none).
+
+    Attributes:
+        bucket: the `aws_s3_bucket` (destroy-protected); name, arn: literal name and ARN (no references needed).
+    """
 
     def __init__(self, scope: Construct, id_: str, *, name: str, kms_key_arn: str | None, classification: str,
                  role: str, log_bucket: "SecureBucket | None", noncurrent_days: int = 90, expire_days: int | None = None,
-                 extra_policy_statements: list[dict] | None = None):
+                 extra_policy_statements: Sequence[Statement] | None = None):
         super().__init__(scope, id_)
         self.name = name
         self.arn = naming.bucket_arn(name)

@@ -3,6 +3,8 @@ re-grants of what the governance account granted this account, to the account's 
 addressed in the governance catalog (`catalog_id` = governance); links only get DESCRIBE."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from constructs import Construct
 
 from meshform import naming
@@ -10,11 +12,23 @@ from meshform.access import SLUG, TableAccess
 from modules.constructs.lf_permission import grant
 from modules.constructs.subscription_grants import grant_table_read
 from modules.constructs.resource_link import resource_link
+from modules.types import Dependencies
 
 
 class SubscriberRegrants(Construct):
-    def __init__(self, scope: Construct, id_: str, *, governance_account: str, region: str, domains: list[str],
-                 reads: list[tuple[TableAccess, list[str]]], principals: list[str], after: list):
+    """Args:
+        governance_account: the catalog that owns everything shared; region: the mesh region.
+        domains: the domains whose databases this account links to.
+        reads: each table access of this subscriber with the roles that receive it (meshform.access.readers_of).
+        principals: every role that gets DESCRIBE on the links.
+        after: the account's LF settings (its deploy role must be an admin), RAM acceptances, the roles.
+
+    Attributes:
+        links: domain -> its `aws_glue_catalog_database` resource link.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, governance_account: str, region: str, domains: Sequence[str],
+                 reads: Sequence[tuple[TableAccess, Sequence[str]]], principals: Sequence[str], after: Dependencies):
         super().__init__(scope, id_)
         self.links = {}
         for domain in domains:

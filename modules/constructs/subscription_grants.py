@@ -5,25 +5,29 @@ tables with `grant_table_read` (modules/constructs/subscriber_regrants.py). Who 
 meshform/access.py."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from constructs import Construct
 
 from meshform.access import CELLS_FILTER, INCLUDE_LIST, TAG_POLICY, TableAccess, TagAccess
 from cdktf_cdktf_provider_aws.lakeformation_permissions import LakeformationPermissions
 
 from modules.constructs.lf_permission import grant
+from modules.types import Dependencies
 from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY, DOMAIN_KEY
 
 READ = ["DESCRIBE", "SELECT"]
 
 
-def grant_database_describe(scope: Construct, id_: str, *, account: str, database: str, after: list) -> None:
+def grant_database_describe(scope: Construct, id_: str, *, account: str, database: str,
+                            after: Dependencies) -> None:
     """Cross-account, granting on tables does not imply DESCRIBE on their database: grant it explicitly, or the
     subscriber cannot see the database to link it."""
     grant(scope, id_, principal=account, permissions=["DESCRIBE"], with_grant_option=True, database=database,
           depends_on=after)
 
 
-def grant_tag_access(scope: Construct, id_: str, accesses: list[TagAccess], after: list) -> None:
+def grant_tag_access(scope: Construct, id_: str, accesses: Sequence[TagAccess], after: Dependencies) -> None:
     """Classes of data of one or more domains for one account: LF-tag policy grants per domain (they cover tables
     added later), plus DESCRIBE on the tag values so the account's admin can see them — one grant per tag key with
     the union of values, so that removing one domain's grant never revokes a value another still needs."""
@@ -44,7 +48,7 @@ def grant_tag_access(scope: Construct, id_: str, accesses: list[TagAccess], afte
 
 
 def grant_table_read(scope: Construct, id_: str, access: TableAccess, *, principal: str, governance: str, grantable: bool,
-                     depends_on: list) -> LakeformationPermissions:
+                     depends_on: Dependencies) -> LakeformationPermissions:
     """Read access to one shared table, in the shape its access mechanism needs (meshform.access):
     a data cells filter, a column include-list (tag grants are re-granted as the columns the tags cover), or the
     whole table. `governance` is the catalog owning the table; governance's own grants leave it implicit except

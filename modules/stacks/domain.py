@@ -1,6 +1,7 @@
 """`<env>-domain-<name>`: the domain's own lake in its account (docs/architecture.md, "Accounts and stacks")."""
 from __future__ import annotations
 
+from cdktf import ITerraformDependable
 from constructs import Construct
 
 from meshform import naming
@@ -17,6 +18,7 @@ from modules.constructs.resource_link import resource_link
 from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
+from modules.types import Dependencies, Statement
 from modules.stacks.subscriber_side import own_lake_formation_settings, subscribed_access
 
 
@@ -33,7 +35,7 @@ class DomainStack(MeshStack):
             alias=naming.kms_alias(prefix, env, domain, "lake"), description=f"meshform {env}: {domain} data lake",
             extra_statements=[pd.statement(
                 "LakeFormationRegistrationRoleThroughS3", pd.LOCATION_KMS_ACTIONS, "*", principal={"AWS": lf_role},
-                condition={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}})])
+                condition=pd.via_service("s3", region))])
 
         # The products' most sensitive classification is what the lake's buckets may hold.
         products = mesh.domain_products(domain)
@@ -61,7 +63,7 @@ class DomainStack(MeshStack):
             governance=governance, domain=domain,
             buckets=[mesh.bucket(domain, layer) for layer in naming.DOMAIN_BUCKET_LAYERS], key_arn=self.key.arn,
             read_statements=shared_catalog_statements(region, d.account_id, governance, whole))
-        after = [settings, self.etl.role, *accepters]
+        after: list[ITerraformDependable] = [settings, self.etl.role, *accepters]
         self.fgac_reader = None
         if filtered:
             self.fgac_reader = FgacReaderRole(
@@ -77,7 +79,7 @@ class DomainStack(MeshStack):
                              statements=shared_catalog_statements(region, d.account_id, governance, read_domains),
                              principals=d.principals)
 
-    def _producer_regrants(self, mesh: Mesh, domain: str, after: list) -> None:
+    def _producer_regrants(self, mesh: Mesh, domain: str, after: Dependencies) -> None:
         """The ETL role gets, on the domain's own central database, what governance granted the account, and a
         same-named resource link to it in the domain's catalog (how a Glue job addresses cross-account tables)."""
         governance = mesh.governance_account
@@ -95,7 +97,7 @@ class DomainStack(MeshStack):
               depends_on=after)
 
 
-def _registration_access(lf_role: str, bucket: str) -> list[dict]:
+def _registration_access(lf_role: str, bucket: str) -> list[Statement]:
     arn = naming.bucket_arn(bucket)
     return [
         pd.statement("LakeFormationRegistrationRoleObjects", pd.LOCATION_OBJECT_ACTIONS, [f"{arn}/*"],

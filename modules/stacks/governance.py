@@ -2,6 +2,9 @@
 stacks")."""
 from __future__ import annotations
 
+from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
+from cdktf_cdktf_provider_aws.glue_catalog_table import GlueCatalogTable
+from cdktf_cdktf_provider_aws.lakeformation_data_cells_filter import LakeformationDataCellsFilter
 from constructs import Construct
 
 from meshform import naming
@@ -46,7 +49,8 @@ class GovernanceStack(MeshStack):
         self.ontology = LfTagOntology(self, "lf_tags", domains=list(mesh.spec.domains),
                                       classifications=gov.classifications, after=[settings])
 
-        databases, tables = {}, {}
+        databases: dict[str, GlueCatalogDatabase] = {}
+        tables: dict[tuple[str, str], GlueCatalogTable] = {}
         for domain, d in sorted(mesh.spec.domains.items()):
             analytics = mesh.bucket(domain, "analytics")
             registration = LocationRegistration(
@@ -68,10 +72,11 @@ class GovernanceStack(MeshStack):
                         inherited=mesh.most_sensitive, after=[database.database, *self.ontology.tags]).table
         self._share(mesh, databases, tables)
 
-    def _share(self, mesh: Mesh, databases: dict, tables: dict) -> None:
+    def _share(self, mesh: Mesh, databases: dict[str, GlueCatalogDatabase],
+               tables: dict[tuple[str, str], GlueCatalogTable]) -> None:
         """Grants to subscriber accounts, from the access model (docs/architecture.md, "Access model")."""
         account = self.account_id
-        filters = {}
+        filters: dict[tuple[str, str], LakeformationDataCellsFilter] = {}
         for (database, table, name), excluded in sorted(cells_filters(mesh).items()):
             filters[(database, name)] = DataCellsFilter(
                 self, f"filter_{database}_{name}", catalog_id=account, database=database, table=table, name=name,

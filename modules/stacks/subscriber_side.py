@@ -8,6 +8,7 @@ from meshform.spec.mesh import Mesh
 from modules.constructs.lake_formation_settings import LakeFormationSettings
 from modules.constructs.subscriber_regrants import SubscriberRegrants
 from modules.stacks.base import MeshStack
+from modules.types import Dependencies
 
 
 def own_lake_formation_settings(stack: MeshStack, mesh: Mesh) -> LakeFormationSettings:
@@ -16,7 +17,7 @@ def own_lake_formation_settings(stack: MeshStack, mesh: Mesh) -> LakeFormationSe
     return LakeFormationSettings(stack, "lake_formation", intended=intended_lake_settings(mesh, stack.account_id))
 
 
-def subscribed_access(stack: MeshStack, mesh: Mesh, subscriber: str, after: list) -> list[str]:
+def subscribed_access(stack: MeshStack, mesh: Mesh, subscriber: str, after: Dependencies) -> list[str]:
     """Links and re-grants for `subscriber`; returns the domains it reads (for IAM)."""
     domains = access_model.shared_domains(mesh, subscriber)
     accesses = [a for a in access_model.effective_accesses(mesh) if a.subscriber == subscriber]
