@@ -3,22 +3,24 @@
 Environments: $MESHFORM_ENV (comma-separated) or all files in environments/. Invalid input prints every error
 and exits non-zero before anything is synthesized.
 """
-import os
 import sys
 from pathlib import Path
 
 from meshform.errors import ValidationFailed
 from meshform.loader import load_meshes
+from meshform.settings import SettingsInvalid, load_settings
 from meshform.synth import synthesize  # noqa: F401  (sets the jsii banner switches before cdktf loads)
 
 
 def main() -> int:
     root = Path(__file__).resolve().parent
-    names = [n.strip() for n in os.environ.get("MESHFORM_ENV", "").split(",") if n.strip()] or None
     try:
-        meshes = load_meshes(root, names)
+        meshes = load_meshes(root, load_settings().environments)
     except ValidationFailed as failed:
         print(failed.errors.render(), file=sys.stderr)
+        return 1
+    except SettingsInvalid as invalid:
+        print(f"error: {invalid}", file=sys.stderr)
         return 1
     from modules.app import build_app
 

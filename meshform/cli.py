@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from meshform.errors import ValidationFailed
+from meshform.settings import SettingsInvalid, load_settings
 
 
 def _envs(value: str | None) -> list[str] | None:
-    raw = value or os.environ.get("MESHFORM_ENV") or ""
-    names = [v.strip() for v in raw.split(",") if v.strip()]
-    return names or None
+    if value:
+        return [v.strip() for v in value.split(",") if v.strip()] or None
+    return load_settings().environments
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             return _check(root, _envs(args.env), args.stacks_dir, args.reports or root / "reports" / "checkov")
     except ValidationFailed as failed:
         print(failed.errors.render(), file=sys.stderr)
+        return 1
+    except SettingsInvalid as invalid:
+        print(f"error: {invalid}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -1,21 +1,10 @@
-"""Mandatory mesh tags, stamped on every taggable resource itself (checkov cannot see provider default_tags)."""
+"""Stamps the mandatory mesh tags (meshform/tags.py) on every taggable resource itself (checkov cannot see provider
+default_tags)."""
 from __future__ import annotations
 
 import jsii
 from cdktf import IAspect, TerraformResource
 from constructs import IConstruct
-
-MANAGED_BY = "meshform"
-
-
-def mesh_tags(environment: str, domain: str, owner: str, cost_center: str) -> dict[str, str]:
-    return {
-        "mesh:environment": environment,
-        "mesh:domain": domain,
-        "mesh:owner": owner,
-        "mesh:cost-center": cost_center,
-        "mesh:managed-by": MANAGED_BY,
-    }
 
 
 @jsii.implements(IAspect)

@@ -5,11 +5,13 @@ import json
 
 import pytest
 
+from meshform import tags
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.synth
 
 MANDATORY_TAGS = {"mesh:environment", "mesh:domain", "mesh:owner", "mesh:cost-center", "mesh:managed-by"}
+assert MANDATORY_TAGS == set(tags.MANDATORY)        # the one definition is what the tests expect
 KNOWN_TAGGABLE = {"aws_s3_bucket", "aws_kms_key", "aws_athena_workgroup", "aws_glue_catalog_database"}
 
 

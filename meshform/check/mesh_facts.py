@@ -6,10 +6,10 @@ import importlib.util
 import json
 from pathlib import Path
 
-from meshform import naming
+from meshform import naming, tags
 from meshform.spec.mesh import Mesh
 
-MANDATORY_TAGS = ["mesh:environment", "mesh:domain", "mesh:owner", "mesh:cost-center", "mesh:managed-by"]
+MANDATORY_TAGS = list(tags.MANDATORY)
 MESH_FILE_ENV = "MESHFORM_MESH_FILE"
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from meshform.settings import load_settings
 from meshform.check.mesh_facts import MESH_FILE_ENV, write_mesh_facts
 from meshform.local.terraform import ToolMissing
 from meshform.spec.mesh import Mesh
@@ -56,7 +57,7 @@ class EnvironmentResult:
 
 
 def find_checkov() -> str:
-    candidates = [os.environ.get("MESHFORM_CHECKOV"), str(PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"),
+    candidates = [load_settings().checkov, str(PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"),
                   shutil.which("checkov")]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():

@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from meshform.settings import load_settings
+
 REGISTRY_HOST = "registry.terraform.io"
 # Where machine images and users usually keep a filesystem mirror (`terraform providers mirror` layout).
 MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "~/.local/share/terraform/plugins",
@@ -35,7 +37,7 @@ class ProviderSource:
 
 
 def find_terraform() -> str:
-    path = os.environ.get("MESHFORM_TERRAFORM") or shutil.which("terraform")
+    path = load_settings().terraform or shutil.which("terraform")
     if not path:
         raise ToolMissing("terraform was not found on PATH (nor in $MESHFORM_TERRAFORM). Install Terraform >= 1.10 "
                           "from https://developer.hashicorp.com/terraform/install and retry.")
@@ -44,8 +46,8 @@ def find_terraform() -> str:
 
 def registry_reachable(timeout: float = 3.0) -> bool:
     """`MESHFORM_TF_REGISTRY=offline|online` decides without probing; otherwise try one TCP connection."""
-    forced = os.environ.get("MESHFORM_TF_REGISTRY", "").lower()
-    if forced in ("offline", "online"):
+    forced = load_settings().tf_registry
+    if forced is not None:
         return forced == "online"
     try:
         with socket.create_connection((REGISTRY_HOST, 443), timeout=timeout):
@@ -56,7 +58,8 @@ def registry_reachable(timeout: float = 3.0) -> bool:
 
 def find_aws_mirror() -> tuple[Path, str] | None:
     """Return (mirror root, newest hashicorp/aws version) from $MESHFORM_TF_PLUGIN_MIRROR or known places."""
-    candidates = [os.environ["MESHFORM_TF_PLUGIN_MIRROR"]] if os.environ.get("MESHFORM_TF_PLUGIN_MIRROR") else []
+    mirror = load_settings().tf_plugin_mirror
+    candidates = [str(mirror)] if mirror else []
     candidates += list(MIRROR_CANDIDATES)
     for candidate in candidates:
         root = Path(candidate).expanduser()

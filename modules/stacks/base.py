@@ -8,7 +8,8 @@ from constructs import Construct
 
 from meshform.spec.environment import CloudBackendSpec, LocalBackendSpec, S3BackendSpec
 from meshform.spec.mesh import Mesh
-from modules.tagging import StampTags, mesh_tags
+from meshform.tags import mesh_tags
+from modules.tagging import StampTags
 
 # cdktf writes each stack to <project>/cdktf.out/stacks/<stack>/ and runs terraform there.
 PROJECT_ROOT_FROM_STACK_DIR = "../../.."
