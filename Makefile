@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECKOV_VENV := .venv-checkov
 
-.PHONY: demo test validate synth check local-deploy clean
+.PHONY: demo test validate synth check local-deploy preflight benchmark clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "meshform needs Python 3.11+")'
@@ -30,6 +30,22 @@ validate: $(VENV)/.installed
 
 synth: $(VENV)/.installed
 	$(BIN)/meshform synth
+
+# The governance gate on exactly what synth wrote (ENV=dev to pick environments).
+check: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(BIN)/meshform check $(if $(ENV),--env $(ENV))
+
+# Apply every stack to a local emulator with real terraform and re-plan (needs terraform; ENV=dev by default).
+local-deploy: $(VENV)/.installed
+	$(BIN)/meshform local-deploy --env $(or $(ENV),dev)
+
+# Read-only checks of the real accounts before the first apply (needs AWS credentials; ENV required).
+preflight: $(VENV)/.installed
+	@test -n "$(ENV)" || (echo "usage: make preflight ENV=<environment>" >&2; exit 2)
+	$(BIN)/meshform preflight --env $(ENV)
+
+benchmark: $(VENV)/.installed
+	$(BIN)/python benchmarks/scale.py --products $(or $(PRODUCTS),100)
 
 clean:
 	rm -rf cdktf.out .meshform reports

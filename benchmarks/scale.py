@@ -26,7 +26,9 @@ def build(root: Path, domains: int, products: int, consumers: int) -> None:
     base = yaml.safe_load((REPO / "environments" / "dev.yaml").read_text())
     template = yaml.safe_load((REPO / "contracts" / "sales" / "orders.yaml").read_text())
     names = [f"d{i:03d}" for i in range(domains)]
+    # Every account's roles live in that account (validation rejects admins/principals of another account).
     base["domains"] = {n: {**base["domains"]["sales"], "account_id": f"{200000000000 + i:012d}",
+                           "admins": [f"arn:aws:iam::{200000000000 + i:012d}:role/DataSteward"],
                            "description": f"synthetic domain {n}"} for i, n in enumerate(names)}
     base["consumers"] = {f"c{i:03d}": {**base["consumers"]["analytics"], "account_id": f"{900000000000 + i:012d}",
                                        "principals": [f"arn:aws:iam::{900000000000 + i:012d}:role/Analyst"]}
@@ -47,12 +49,12 @@ def build(root: Path, domains: int, products: int, consumers: int) -> None:
     (root / "environments" / "dev.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=100)
     parser.add_argument("--domains", type=int, default=10)
     parser.add_argument("--consumers", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     from meshform.loader import load_meshes
     from meshform.synth import synthesize
 
