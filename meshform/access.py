@@ -129,7 +129,7 @@ def shared_domains(mesh: Mesh, subscriber: str) -> list[str]:
 def cells_filters(mesh: Mesh) -> dict[tuple[str, str, str], tuple[str, ...]]:
     """(database, table, filter name) -> excluded columns, for every filter some subscription needs."""
     return {(a.database, a.table, a.filter_name): a.hidden
-            for a in table_accesses(mesh) if a.mechanism == CELLS_FILTER}
+            for a in table_accesses(mesh) if a.mechanism == CELLS_FILTER and a.filter_name is not None}
 
 
 def reads_full_tables(access: TableAccess) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from meshform.spec.mesh import Mesh
+from meshform.synth import SynthesizedStack   # cheap: synth imports jsii only when it synthesizes
 
 
 def describe_meshes(meshes: list[Mesh]) -> str:
@@ -22,7 +23,7 @@ def describe_meshes(meshes: list[Mesh]) -> str:
     return "\n".join(rows)
 
 
-def describe_stacks(stacks: list["SynthesizedStack"], out: Path) -> str:  # noqa: F821 (see meshform.synth)
+def describe_stacks(stacks: list[SynthesizedStack], out: Path) -> str:
     width = max((len(s.name) for s in stacks), default=10)
     rows = [f"\nsynthesized {len(stacks)} stacks into {out}/stacks:"]
     for s in stacks:

@@ -28,7 +28,7 @@ class SynthesizedStack:
 
 
 def synthesize(meshes: list[Mesh], out: Path) -> list[SynthesizedStack]:
-    from modules.app import build_app    # deferred: imports jsii + the AWS bindings (10-15 s)
+    from modules.app import build_app  # deferred: imports jsii + the AWS bindings (10-15 s)
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

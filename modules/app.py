@@ -14,8 +14,8 @@ from modules.stacks.governance import GovernanceStack
 def build_stacks(app: App, mesh: Mesh) -> list[MeshStack]:
     governance = GovernanceStack(app, mesh)
     domains = [DomainStack(app, mesh, name) for name in sorted(mesh.spec.domains)]
-    for stack in domains:
-        stack.add_dependency(governance)
+    for domain_stack in domains:
+        domain_stack.add_dependency(governance)
     consumers = [ConsumerStack(app, mesh, name) for name in sorted(mesh.spec.consumers)]
     for stack in consumers:
         stack.add_dependency(governance)

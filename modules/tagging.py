@@ -2,6 +2,8 @@
 default_tags)."""
 from __future__ import annotations
 
+from typing import Any
+
 import jsii
 from cdktf import IAspect, TerraformResource
 from constructs import IConstruct
@@ -19,5 +21,6 @@ class StampTags:
 
     def visit(self, node: IConstruct) -> None:
         if isinstance(node, TerraformResource) and hasattr(type(node), "tags_input"):
-            own = node.tags_input or {}
-            node.tags = {**self._tags, **own}
+            taggable: Any = node          # `tags` exists only on the generated classes of taggable resources
+            own = taggable.tags_input or {}
+            taggable.tags = {**self._tags, **own}

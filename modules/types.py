@@ -1,7 +1,8 @@
 """Types shared by the constructs: what a construct may depend on, and one IAM/KMS/S3 policy statement."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from cdktf import ITerraformDependable
 

@@ -44,7 +44,7 @@ def test_bundled_environments_pass_with_reports(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     for env in ("dev", "prod"):
-        line = next(l for l in out.splitlines() if l.startswith(f"{env}: "))
+        line = next(text for text in out.splitlines() if text.startswith(f"{env}: "))
         synthesized = int(line.split(" resources synthesized")[0].split()[-1])
         evaluated = int(line.split(" evaluated")[0].split()[-1])
         assert synthesized == evaluated > 150

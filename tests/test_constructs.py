@@ -12,7 +12,7 @@ GOV, DOMAIN = "111111111111", "222222222222"
 
 
 def synth(build) -> dict:
-    from cdktf import Testing, TerraformStack
+    from cdktf import TerraformStack, Testing
 
     stack = TerraformStack(Testing.app(), "t")
     build(stack)
@@ -134,7 +134,8 @@ def test_athena_workgroup_query_statements_are_scoped_to_the_workgroup_and_resul
     def build(s):
         holder["wg"] = AthenaWorkgroupConstruct(
             s, "a", name="wg", results_bucket="results", account_id=DOMAIN, region="eu-west-1",
-            kms_key_arn="arn:aws:kms:eu-west-1:222222222222:key/k", bytes_scanned_cutoff=10 ** 9, description="x" * 2000)
+            kms_key_arn="arn:aws:kms:eu-west-1:222222222222:key/k", bytes_scanned_cutoff=10 ** 9,
+            description="x" * 2000)
 
     res = synth(build)
     wg = only(res, "aws_athena_workgroup")

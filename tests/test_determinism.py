@@ -16,5 +16,5 @@ def test_synthesizing_twice_gives_identical_files(synth_root, tmp_path):
     assert [p.relative_to(synth_root / "cdktf.out") for p in first] == \
            [p.relative_to(tmp_path / "again") for p in second]
     assert len(first) == 18
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name

@@ -1,8 +1,6 @@
 """local-deploy finds terraform and the AWS provider itself, and says exactly what is missing when it cannot."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from meshform.local import terraform as tf
@@ -19,7 +17,8 @@ def test_offline_without_a_mirror_says_how_to_make_one(monkeypatch, tmp_path):
     monkeypatch.setenv("MESHFORM_TF_REGISTRY", "offline")
     monkeypatch.setenv("MESHFORM_TF_PLUGIN_MIRROR", str(tmp_path / "empty"))
     monkeypatch.setattr(tf, "MIRROR_CANDIDATES", (str(tmp_path / "nothing-here"),))
-    with pytest.raises(tf.ToolMissing, match=r"no local filesystem mirror of hashicorp/aws.*terraform providers mirror"):
+    with pytest.raises(tf.ToolMissing,
+                       match=r"no local filesystem mirror of hashicorp/aws.*terraform providers mirror"):
         tf.provider_source()
 
 

@@ -20,8 +20,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from meshform.check.runner import (POLICY_DIR, SKIPS_FILE, _python_resource_types, _yaml_resource_types,
-                                   custom_policies, custom_policy_ids)
+from meshform.check.runner import (
+    POLICY_DIR,
+    SKIPS_FILE,
+    _python_resource_types,
+    _yaml_resource_types,
+    custom_policies,
+    custom_policy_ids,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "policy_fixtures"

@@ -2,6 +2,7 @@
 state as it exists in real accounts (set up the way a real account gets it: admins first, databases before grants)."""
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -29,10 +30,8 @@ def _trust(account: str) -> str:
 
 def _create_role(clients: AccountClients, account: str, name: str) -> None:
     iam = clients("iam")
-    try:
+    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust(account))
-    except iam.exceptions.EntityAlreadyExistsException:
-        pass
 
 
 def _principal(arn: str) -> dict:

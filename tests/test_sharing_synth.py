@@ -155,7 +155,8 @@ def test_filtered_input_is_read_by_a_fine_grained_access_role_and_whole_tables_b
     finance = stack("dev-domain-finance")
     roles = {r["name"]: r for r in finance.resources("aws_iam_role").values()}
     assert set(roles) == {"acme-dev-finance-etl", "acme-dev-finance-etl-fgac"}
-    fgac, etl = "arn:aws:iam::444444444444:role/acme-dev-finance-etl-fgac", "arn:aws:iam::444444444444:role/acme-dev-finance-etl"
+    fgac = "arn:aws:iam::444444444444:role/acme-dev-finance-etl-fgac"
+    etl = "arn:aws:iam::444444444444:role/acme-dev-finance-etl"
     on_orders = {g["principal"]: g for g in grants(finance).values()
                  if g.get("data_cells_filter", {}).get("table_name") == "orders"}
     assert set(on_orders) == {fgac}
@@ -188,7 +189,8 @@ def test_removing_a_subscription_removes_exactly_its_grants_and_links(synth_root
 
     after_root = copy_project(tmp_path / "after")
     edit_yaml(after_root / "environments" / "dev.yaml", lambda d: d.update(subscriptions=[
-        s for s in d["subscriptions"] if not (s["subscriber"] == "analytics" and s["product"] == "finance.revenue_daily")]))
+        s for s in d["subscriptions"]
+        if not (s["subscriber"] == "analytics" and s["product"] == "finance.revenue_daily")]))
     synthesize(load_meshes(after_root, ["dev"]), after_root / "cdktf.out")
     before, after = addresses(synth_root), addresses(after_root)
     removed = sorted(set(before) - set(after))

@@ -11,7 +11,7 @@ from tests.conftest import Stack
 pytestmark = pytest.mark.synth
 
 MANDATORY_TAGS = {"mesh:environment", "mesh:domain", "mesh:owner", "mesh:cost-center", "mesh:managed-by"}
-assert MANDATORY_TAGS == set(tags.MANDATORY)        # the one definition is what the tests expect
+assert set(tags.MANDATORY) == MANDATORY_TAGS        # the one definition is what the tests expect
 KNOWN_TAGGABLE = {"aws_s3_bucket", "aws_kms_key", "aws_athena_workgroup", "aws_glue_catalog_database"}
 
 
@@ -64,9 +64,9 @@ def test_every_taggable_resource_carries_mandatory_tags(stack, synth_root):
                 assert "tags" in body, f"{path.parent.name}: {rtype}.{name} has no tags"
             if "tags" in body:
                 seen_types.add(rtype)
-                assert MANDATORY_TAGS <= set(body["tags"]), f"{rtype}.{name}: {body['tags']}"
+                assert set(body["tags"]) >= MANDATORY_TAGS, f"{rtype}.{name}: {body['tags']}"
                 assert body["tags"]["mesh:environment"] == "dev"
-    assert KNOWN_TAGGABLE <= seen_types
+    assert seen_types >= KNOWN_TAGGABLE
     sales_bucket = next(b for b in stack("dev-domain-sales").resources("aws_s3_bucket").values())
     assert sales_bucket["tags"]["mesh:domain"] == "sales"
     assert sales_bucket["tags"]["mesh:owner"] == "sales-data@acme.example"

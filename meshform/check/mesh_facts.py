@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from typing import Any
 from pathlib import Path
 
 from meshform import naming, tags
@@ -35,7 +36,7 @@ def taggable(resource_type: str) -> bool:
 def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
     spec = mesh.spec
     gov = spec.governance
-    accounts = {gov.account_id: {"name": "governance", "kind": "governance",
+    accounts: dict[str, dict[str, Any]] = {gov.account_id: {"name": "governance", "kind": "governance",
                                  "deploy_role": mesh.deploy_role_arn(gov.account_id)}}
     for name, d in spec.domains.items():
         accounts[d.account_id] = {"name": name, "kind": "domain", "clearance": mesh.clearance_of(name),

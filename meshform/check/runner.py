@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from meshform.settings import load_settings
 from meshform.check.mesh_facts import MESH_FILE_ENV, write_mesh_facts
 from meshform.local.terraform import ToolMissing
+from meshform.settings import load_settings
 from meshform.spec.mesh import Mesh
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +107,8 @@ def _python_resource_types(text: str) -> list[str] | None:
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword) and node.arg == "supported_resources":
                 value = bound.get(node.value.id) if isinstance(node.value, ast.Name) else node.value
+                if value is None:
+                    return None
                 return [str(t) for t in ast.literal_eval(value)] or None
     except (SyntaxError, ValueError, TypeError):
         pass
@@ -167,7 +169,8 @@ def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path,
         args += ["--external-checks-dir", str(POLICY_DIR)]
     for f in files:
         args += ["-f", str(f)]
-    env = {**os.environ, MESH_FILE_ENV: str(mesh_file), "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""}
+    env = {**os.environ, MESH_FILE_ENV: str(mesh_file), "BC_SKIP_MAPPING": "TRUE",
+           "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""}
     proc = subprocess.run(args, capture_output=True, text=True, env=env, cwd=stacks_dir)
     (reports / "checkov.log").write_text(proc.stdout + proc.stderr)
     report_file = reports / "results_json.json"

@@ -38,7 +38,8 @@ def deploy_order(stacks_dir: Path) -> list[list[str]]:
     """Tiers of stacks from cdktf's manifest (the order `cdktf deploy` uses); a tier's stacks are independent."""
     manifest = json.loads((stacks_dir.parent / "manifest.json").read_text())
     deps = {name: set(info.get("dependencies", [])) for name, info in manifest["stacks"].items()}
-    tiers, done = [], set()
+    tiers: list[list[str]] = []
+    done: set[str] = set()
     while len(done) < len(deps):
         tier = sorted(n for n, d in deps.items() if n not in done and d <= done)
         if not tier:

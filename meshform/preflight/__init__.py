@@ -34,7 +34,7 @@ def run_preflight(mesh: Mesh, endpoint: str | None = None) -> Report:
         report.add(findings)
         if session is not None:
             sessions[account.account_id] = session
-    for account_id, session in sessions.items():
+    for session in sessions.values():
         report.add(check_lake_formation(mesh, session))
         report.add(check_catalog(mesh, session))
         report.add(check_buckets(mesh, session))

@@ -47,7 +47,7 @@ class Caller:
         base = {"aws_access_key_id": "test", "aws_secret_access_key": "test"} if endpoint else {}
         self._sts = _client("sts", endpoint, mesh.region, **base)
 
-    def assume(self, account_id: str) -> "AccountSession":
+    def assume(self, account_id: str) -> AccountSession:
         """Raises ClientError/BotoCoreError when the deploy role cannot be assumed."""
         creds = self._sts.assume_role(RoleArn=self.mesh.deploy_role_arn(account_id),
                                       RoleSessionName=SESSION_NAME)["Credentials"]

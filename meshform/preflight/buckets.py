@@ -21,6 +21,7 @@ def planned_buckets(mesh: Mesh, account_id: str) -> list[tuple[str, str]]:
     """(bucket, layer) the account's stack creates: a domain's lake layers + access logs, a consumer's Athena
     results + access logs (modules/stacks/domain.py, consumer.py); the governance stack creates none."""
     owner = mesh.all_accounts()[account_id]
+    layers: tuple[str, ...]
     if owner in mesh.spec.domains:
         layers = (*naming.DOMAIN_BUCKET_LAYERS, naming.ACCESS_LOG_LAYER)
     elif owner in mesh.spec.consumers:

@@ -33,7 +33,7 @@ def check_organization(mesh: Mesh, sessions: dict[str, AccountSession]) -> list[
     if not wanted:
         return []
     governance = mesh.governance_account
-    findings = []
+    findings: list[Finding] = []
     management = None
     for account in sorted(sessions, key=lambda a: (a != governance, a)):
         org = _membership(sessions[account], wanted, findings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from meshform import naming
 from meshform.preflight.aws import AWS_ERRORS, AccountSession, Caller, error_code, error_text, unverified
 from meshform.preflight.report import Finding
+from meshform.spec.environment import ConsumerSpec, DomainSpec
 from meshform.spec.mesh import Mesh
 
 # https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (AccessDenied when the role does not exist
@@ -59,11 +60,13 @@ def referenced_principals(mesh: Mesh) -> list[tuple[str, str, str]]:
     gov = mesh.spec.governance
     refs = [(a, "governance.admins", "Lake Formation data lake admin") for a in gov.admins]
     refs += [(a, "governance.read_only_admins", "Lake Formation read-only admin") for a in gov.read_only_admins]
-    for kind, entries in (("domains", mesh.spec.domains), ("consumers", mesh.spec.consumers)):
-        for name, spec in sorted(entries.items()):
-            refs += [(a, f"{kind}.{name}.principals", "reader of subscribed products (grants + IAM policy)")
-                     for a in spec.principals]
-            refs += [(a, f"{kind}.{name}.admins", "Lake Formation data lake admin") for a in spec.admins]
+    subscribers: list[tuple[str, str, DomainSpec | ConsumerSpec]] = [
+        *(("domains", n, s) for n, s in mesh.spec.domains.items()),
+        *(("consumers", n, s) for n, s in mesh.spec.consumers.items())]
+    for kind, name, spec in sorted(subscribers, key=lambda e: (e[0], e[1])):
+        refs += [(a, f"{kind}.{name}.principals", "reader of subscribed products (grants + IAM policy)")
+                 for a in spec.principals]
+        refs += [(a, f"{kind}.{name}.admins", "Lake Formation data lake admin") for a in spec.admins]
     return sorted(set(refs))
 
 

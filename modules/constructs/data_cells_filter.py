@@ -3,9 +3,12 @@ may not read (all rows). Filters are granted on the target table, never on a res
 from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.lakeformation_data_cells_filter import (
-    LakeformationDataCellsFilter, LakeformationDataCellsFilterTableData,
-    LakeformationDataCellsFilterTableDataColumnWildcard, LakeformationDataCellsFilterTableDataRowFilter,
-    LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard)
+    LakeformationDataCellsFilter,
+    LakeformationDataCellsFilterTableData,
+    LakeformationDataCellsFilterTableDataColumnWildcard,
+    LakeformationDataCellsFilterTableDataRowFilter,
+    LakeformationDataCellsFilterTableDataRowFilterAllRowsWildcard,
+)
 from constructs import Construct
 
 from modules.types import Dependencies

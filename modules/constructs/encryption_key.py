@@ -1,7 +1,7 @@
 """Customer-managed KMS key with rotation, an explicit key policy and an alias."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias

@@ -3,7 +3,7 @@ the governance catalog, and reads the products the domain subscribes to. Lake Fo
 domain's own LF admin (re-grants of what governance granted the account)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy

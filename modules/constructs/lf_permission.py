@@ -6,10 +6,16 @@ the receiving account's LF admin can re-grant inside its own account (cross-acco
 from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.lakeformation_permissions import (
-    LakeformationPermissions, LakeformationPermissionsDataCellsFilter, LakeformationPermissionsDatabase,
-    LakeformationPermissionsDataLocation, LakeformationPermissionsLfTag, LakeformationPermissionsLfTagPolicy,
-    LakeformationPermissionsLfTagPolicyExpression, LakeformationPermissionsTable,
-    LakeformationPermissionsTableWithColumns)
+    LakeformationPermissions,
+    LakeformationPermissionsDatabase,
+    LakeformationPermissionsDataCellsFilter,
+    LakeformationPermissionsDataLocation,
+    LakeformationPermissionsLfTag,
+    LakeformationPermissionsLfTagPolicy,
+    LakeformationPermissionsLfTagPolicyExpression,
+    LakeformationPermissionsTable,
+    LakeformationPermissionsTableWithColumns,
+)
 from constructs import Construct
 
 from modules.types import Dependencies

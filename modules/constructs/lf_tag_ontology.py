@@ -5,7 +5,7 @@ keeps names within those limits.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from cdktf_cdktf_provider_aws.lakeformation_lf_tag import LakeformationLfTag
 from constructs import Construct

@@ -42,8 +42,8 @@ class LocationRegistration(Construct):
             pd.statement("ObjectsOfTheRegisteredBucket", pd.LOCATION_OBJECT_ACTIONS, [f"{bucket_arn}/*"]),
             pd.statement("TheRegisteredBucket", pd.LOCATION_BUCKET_ACTIONS, [bucket_arn]),
             # Key ARNs are not deterministic: scope to the domain account's keys, used through S3 only.
-            pd.statement("DomainKeyThroughS3", pd.LOCATION_KMS_ACTIONS, [f"arn:aws:kms:{region}:{domain_account}:key/*"],
-                         condition=pd.via_service("s3", region)),
+            pd.statement("DomainKeyThroughS3", pd.LOCATION_KMS_ACTIONS,
+                         [f"arn:aws:kms:{region}:{domain_account}:key/*"], condition=pd.via_service("s3", region)),
         ]))
         self.resource = LakeformationResource(
             self, "location", arn=bucket_arn, role_arn=self.role.arn, use_service_linked_role=False,

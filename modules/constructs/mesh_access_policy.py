@@ -3,7 +3,7 @@ IAM permission (Glue metadata in the own and the governance catalog, LF data acc
 results bucket and keys). One customer-managed policy, attached to each principal role of the account."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
@@ -11,8 +11,8 @@ from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
-from modules.types import Statement
 from modules.constructs.catalog_encryption import catalog_key_iam_statement
+from modules.types import Statement
 
 
 def shared_catalog_statements(region: str, account: str, governance: str, domains: Sequence[str]) -> list[Statement]:
@@ -37,7 +37,7 @@ class MeshAccessPolicy(Construct):
                  principals: list[str]):
         super().__init__(scope, id_)
         self.policy = IamPolicy(self, "policy", name=name, description=description,
-                                policy=pd.document(statements))
+                                policy=pd.document(list(statements)))
         for principal in principals:
             role = naming.role_name_from_arn(principal)
             IamRolePolicyAttachment(self, f"attach_{role}", role=role, policy_arn=self.policy.arn)

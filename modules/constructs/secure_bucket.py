@@ -3,29 +3,34 @@ block, BucketOwnerEnforced, TLS-only policy, access logging, lifecycle, and dest
 S3 protections: https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-    S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule,
-    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload, S3BucketLifecycleConfigurationRuleExpiration,
-    S3BucketLifecycleConfigurationRuleFilter, S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration)
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from cdktf_cdktf_provider_aws.s3_bucket_notification import S3BucketNotification
 from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA, S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA)
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
 from modules.types import Statement
-
 
 BUCKET_ROLE_DATA = "data"
 BUCKET_ROLE_QUERY_RESULTS = "query-results"
@@ -53,7 +58,7 @@ class SecureBucket(Construct):
     """
 
     def __init__(self, scope: Construct, id_: str, *, name: str, kms_key_arn: str | None, classification: str,
-                 role: str, log_bucket: "SecureBucket | None", noncurrent_days: int = 90, expire_days: int | None = None,
+                 role: str, log_bucket: SecureBucket | None, noncurrent_days: int = 90, expire_days: int | None = None,
                  extra_policy_statements: Sequence[Statement] | None = None):
         super().__init__(scope, id_)
         self.name = name

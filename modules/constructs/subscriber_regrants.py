@@ -3,15 +3,15 @@ re-grants of what the governance account granted this account, to the account's 
 addressed in the governance catalog (`catalog_id` = governance); links only get DESCRIBE."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from constructs import Construct
 
 from meshform import naming
 from meshform.access import SLUG, TableAccess
 from modules.constructs.lf_permission import grant
-from modules.constructs.subscription_grants import grant_table_read
 from modules.constructs.resource_link import resource_link
+from modules.constructs.subscription_grants import grant_table_read
 from modules.types import Dependencies
 
 

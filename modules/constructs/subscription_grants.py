@@ -5,16 +5,15 @@ tables with `grant_table_read` (modules/constructs/subscriber_regrants.py). Who 
 meshform/access.py."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
+from cdktf_cdktf_provider_aws.lakeformation_permissions import LakeformationPermissions
 from constructs import Construct
 
 from meshform.access import CELLS_FILTER, INCLUDE_LIST, TAG_POLICY, TableAccess, TagAccess
-from cdktf_cdktf_provider_aws.lakeformation_permissions import LakeformationPermissions
-
 from modules.constructs.lf_permission import grant
-from modules.types import Dependencies
 from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY, DOMAIN_KEY
+from modules.types import Dependencies
 
 READ = ["DESCRIBE", "SELECT"]
 
@@ -47,8 +46,8 @@ def grant_tag_access(scope: Construct, id_: str, accesses: Sequence[TagAccess], 
               depends_on=after)
 
 
-def grant_table_read(scope: Construct, id_: str, access: TableAccess, *, principal: str, governance: str, grantable: bool,
-                     depends_on: Dependencies) -> LakeformationPermissions:
+def grant_table_read(scope: Construct, id_: str, access: TableAccess, *, principal: str, governance: str,
+                     grantable: bool, depends_on: Dependencies) -> LakeformationPermissions:
     """Read access to one shared table, in the shape its access mechanism needs (meshform.access):
     a data cells filter, a column include-list (tag grants are re-granted as the columns the tags cover), or the
     whole table. `governance` is the catalog owning the table; governance's own grants leave it implicit except

@@ -7,9 +7,9 @@ from meshform import naming
 from meshform.spec.mesh import Mesh
 from modules.constructs.athena_workgroup import AthenaWorkgroupConstruct
 from modules.constructs.encryption_key import EncryptionKey
-from modules.constructs.secure_bucket import BUCKET_ROLE_QUERY_RESULTS, SecureBucket, access_log_bucket
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
+from modules.constructs.secure_bucket import BUCKET_ROLE_QUERY_RESULTS, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
 from modules.stacks.subscriber_side import own_lake_formation_settings, subscribed_access
 
@@ -31,8 +31,8 @@ class ConsumerStack(MeshStack):
         # Query results can contain anything the consumer may read: classify at its clearance.
         results = SecureBucket(
             self, "bucket_athena_results", name=mesh.bucket(consumer, naming.ATHENA_RESULTS_LAYER),
-            kms_key_arn=self.key.arn, role=BUCKET_ROLE_QUERY_RESULTS, classification=c.clearance, log_bucket=self.log_bucket,
-            noncurrent_days=7, expire_days=30)
+            kms_key_arn=self.key.arn, role=BUCKET_ROLE_QUERY_RESULTS, classification=c.clearance,
+            log_bucket=self.log_bucket, noncurrent_days=7, expire_days=30)
         workgroup = AthenaWorkgroupConstruct(
             self, "athena", name=naming.athena_workgroup_name(prefix, env, consumer), results_bucket=results.name,
             account_id=c.account_id, region=mesh.region, kms_key_arn=self.key.arn,

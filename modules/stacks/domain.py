@@ -13,13 +13,13 @@ from modules.constructs.etl_role import EtlRole
 from modules.constructs.fgac_reader_role import FgacReaderRole
 from modules.constructs.lf_permission import grant
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
+from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
 from modules.constructs.resource_link import resource_link
-from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
-from modules.types import Dependencies, Statement
 from modules.stacks.subscriber_side import own_lake_formation_settings, subscribed_access
+from modules.types import Dependencies, Statement
 
 
 class DomainStack(MeshStack):

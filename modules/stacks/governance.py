@@ -8,8 +8,8 @@ from cdktf_cdktf_provider_aws.lakeformation_data_cells_filter import Lakeformati
 from constructs import Construct
 
 from meshform import naming
+from meshform.access import TagAccess, cells_filters, table_accesses, tag_accesses
 from meshform.lake_settings import intended_lake_settings
-from meshform.access import cells_filters, table_accesses, tag_accesses
 from meshform.spec.mesh import Mesh
 from modules.constructs.catalog_encryption import CatalogEncryption, catalog_key_policy_statements
 from modules.constructs.central_database import CentralDatabase
@@ -20,7 +20,7 @@ from modules.constructs.lake_formation_settings import LakeFormationSettings
 from modules.constructs.lf_tag_ontology import LfTagOntology
 from modules.constructs.location_registration import LocationRegistration
 from modules.constructs.producer_grants import ProducerGrants
-from modules.constructs.subscription_grants import grant_database_describe, grant_tag_access, grant_table_read
+from modules.constructs.subscription_grants import grant_database_describe, grant_table_read, grant_tag_access
 from modules.stacks.base import MeshStack
 
 
@@ -92,9 +92,9 @@ class GovernanceStack(MeshStack):
                 after.append(filters[(access.database, access.filter_name)])
             grant_table_read(self, f"share_table_{access.subscriber}_{access.domain}_{access.table}", access,
                              principal=access.account, governance=account, grantable=True, depends_on=after)
-        by_subscriber: dict[str, list] = {}
-        for access in tag_accesses(mesh):
-            by_subscriber.setdefault(access.subscriber, []).append(access)
+        by_subscriber: dict[str, list[TagAccess]] = {}
+        for tag_access in tag_accesses(mesh):
+            by_subscriber.setdefault(tag_access.subscriber, []).append(tag_access)
         for subscriber, granted in sorted(by_subscriber.items()):
             grant_tag_access(self, f"tags_{subscriber}", granted,
                              after=[*self.ontology.tags, *(databases[a.domain] for a in granted)])

@@ -12,6 +12,7 @@ from checkov.common.models.enums import CheckCategories
 import iam_json
 from mesh_check import MeshCheck
 
+
 class IamNoWildcardActions(MeshCheck):
     def __init__(self) -> None:
         super().__init__(

@@ -2,8 +2,9 @@
 
 A rule implements `problems(conf)` and returns what is wrong, in words a reviewer can act on; no problems means
 PASSED. The problems become the finding's details in `meshform check`. `stack_account()` is the account of the stack
-being scanned (None when unknown), for rules whose verdict depends on where a resource is deployed. A rule that crashes on an unexpected shape
-fails the resource with the error as detail rather than aborting the scan or silently passing.
+being scanned (None when unknown), for rules whose verdict depends on where a resource is deployed. A rule that
+crashes on an unexpected shape fails the resource with the error as detail rather than aborting the scan or silently
+passing.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Shared helpers for the mesh policies: the mesh facts file written by `meshform check` ($MESHFORM_MESH_FILE),
-the account of the stack being scanned (read from the scanned file's path), and unwrapping checkov's "hclified" values (every attribute arrives wrapped in a list, nested blocks as lists of
-dicts, list attributes as [[a, b]], and parsed dicts carry __startline__/__endline__ keys)."""
+the account of the stack being scanned (read from the scanned file's path), and unwrapping checkov's "hclified"
+values (every attribute arrives wrapped in a list, nested blocks as lists of dicts, list attributes as [[a, b]], and
+parsed dicts carry __startline__/__endline__ keys)."""
 from __future__ import annotations
 
 import json
