@@ -17,11 +17,26 @@ class SpecError:
     fix: str = ""
 
     def render(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.path or '<top>'}: {self.problem}"
-        if self.fix:
-            text += f"\n    fix: {self.fix}"
+        file, path, problem, fix = (_shown(v) for v in (self.file, self.path, self.problem, self.fix))
+        where = f"{file}:{self.line}" if self.line else file
+        text = f"{where}: {path or '<top>'}: {problem}"
+        if fix:
+            text += f"\n    fix: {fix}"
         return text
+
+
+MAX_SHOWN = 1000    # characters per rendered field: a hostile 1 MB value must not become a 1 MB message
+
+
+def _shown(text: str) -> str:
+    """Messages quote user input (keys, values, file names): escape what a terminal would interpret or cannot
+    print (control characters such as ANSI escapes, undecodable file-name bytes) and clip very long values."""
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    if len(text) > MAX_SHOWN:
+        text = text[:MAX_SHOWN] + f"... ({len(text) - MAX_SHOWN} more characters)"
+    return text
 
 
 @dataclass

@@ -2,24 +2,32 @@
 which carries every error found in the run."""
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from meshform import naming
 from meshform.errors import ErrorList, ValidationFailed
 from meshform.spec.contract import Product, load_contract
-from meshform.spec.environment import (CONSUMER_NAME, DOMAIN_NAME, IAM_PRINCIPAL_ARN, EnvironmentSpec)
+from meshform.spec.environment import CONSUMER_NAME, DOMAIN_NAME, FIX_SEPARATOR, IAM_PRINCIPAL_ARN, EnvironmentSpec
 from meshform.spec.mesh import Mesh
-from meshform.yamlio import load_yaml
+from meshform.yamlio import load_yaml, os_problem
 
 
 def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
     """Load `environments/*.yaml` (or only `env_names`) and the contracts they reference."""
     errors = ErrorList()
-    env_dir = root / "environments"
-    available = sorted(p.stem for p in env_dir.glob("*.yaml")) if env_dir.is_dir() else []
+    entries = _list_dir(root / "environments", errors, "environments/") or []
+    if errors:
+        raise ValidationFailed(errors)
+    available = sorted(n[:-len(".yaml")] for n in entries if n.endswith(".yaml"))
+    for stray in (n for n in entries if n.endswith(".yml")):
+        errors.add(f"environments/{stray}", "", "environment files must end in .yaml; this file is ignored",
+                   f"rename it to {stray[:-len('.yml')]}.yaml")
     if not available:
         errors.add("environments/", "", "no environment files found",
                    "create environments/<env>.yaml (see README, 'Environment spec')")
@@ -38,8 +46,11 @@ def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
         mesh = _load_environment(root, name, errors, contracts)
         if mesh is not None:
             meshes.append(mesh)
-    if not env_names:
-        _check_orphan_contract_dirs(root, meshes, errors)
+    # Whether a contracts/<domain>/ directory belongs to no environment can only be decided over every
+    # environment file: the check reads all of them (also with --env), and is skipped only when one of them cannot
+    # be parsed (its domains are unknown; without --env that file's errors are reported anyway). Contract-level
+    # problems (.yml files, unreadable files) of the selected environments' domains are always reported.
+    _check_orphan_contract_dirs(root, errors)
     if errors:
         raise ValidationFailed(errors)
     return meshes
@@ -68,9 +79,10 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
         add("environment", f"environment is {spec.environment!r} but the file is {name}.yaml",
             f"set environment: {name} or rename the file")
     _check_names_and_accounts(spec, add)
-    products = _load_products(root, spec, errors, contracts)
+    unusable: dict[str, str] = {}
+    products = _load_products(root, spec, errors, contracts, unusable)
     mesh = Mesh(spec, display, dict(sorted(products.items())))
-    _check_subscriptions(mesh, add)
+    _check_subscriptions(mesh, add, unusable)
     if spec.organization_id is None:
         shares, notices = _load_handshakes(root, mesh, errors)
         mesh = Mesh(spec, display, mesh.products, shares, notices)
@@ -82,7 +94,7 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
     ontology = gov.classifications
     owners: dict[str, str] = {}
     for domain, d in spec.domains.items():
-        if not DOMAIN_NAME.match(domain):
+        if not DOMAIN_NAME.fullmatch(domain):
             add(f"domains.{domain}", f"domain name {domain!r} must be 2-30 lower-case letters or digits, starting "
                 "with a letter (it becomes a Glue database name, an LF-tag value and part of S3 bucket names)",
                 "rename the domain")
@@ -92,7 +104,7 @@ def _check_names_and_accounts(spec: EnvironmentSpec, add) -> None:
         _check_own_account(add, f"domains.{domain}", d.account_id, {"principals": d.principals, "admins": d.admins})
         owners[domain] = "domains"
     for consumer, c in spec.consumers.items():
-        if not CONSUMER_NAME.match(consumer) or len(consumer) > 30:
+        if not CONSUMER_NAME.fullmatch(consumer) or len(consumer) > 30:
             add(f"consumers.{consumer}", f"consumer name {consumer!r} must be lower-case letters, digits and "
                 "single hyphens, at most 30 characters", "rename the consumer")
         if consumer in owners:
@@ -170,19 +182,61 @@ def _check_own_account(add, path: str, account_id: str, lists: dict[str, list[st
     access by grants to the account, which re-grants to its own principals."""
     for field, arns in lists.items():
         for i, arn in enumerate(arns):
-            account = IAM_PRINCIPAL_ARN.match(arn).group(2)
-            if account != account_id:
+            match = IAM_PRINCIPAL_ARN.fullmatch(arn)
+            account = match.group(2) if match else None
+            if match and account != account_id:
                 add(f"{path}.{field}.{i}", f"{arn} is in account {account}, not in this account {account_id}",
                     "list only roles of the account itself (cross-account access is granted to the account, "
                     "which re-grants to its own principals)")
 
 
-def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList, contracts: dict) -> dict[str, Product]:
+def _list_dir(path: Path, errors: ErrorList, display: str) -> list[str] | None:
+    """Sorted entry names of a directory; None when it does not exist. Problems (not a directory, permission
+    denied, broken link, name too long) are reported, never raised, and never mistaken for an empty directory."""
+    try:
+        with os.scandir(path) as entries:
+            return sorted(entry.name for entry in entries)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            errors.add(display, "", "broken symbolic link: the directory it points to does not exist",
+                       "point the link at an existing directory or replace it with the directory")
+            return []
+        return None
+    except NotADirectoryError:
+        errors.add(display, "", "is a file, but a directory is expected here", "replace it with a directory")
+        return []
+    except PermissionError:
+        errors.add(display, "", "permission denied: the directory cannot be listed by this user",
+                   "make it readable and searchable, e.g. chmod a+rx on the directory")
+        return []
+    except (OSError, ValueError) as exc:
+        errors.add(display, "", *os_problem(exc, "directory"))
+        return []
+
+
+def _contract_files(root: Path, domain: str, errors: ErrorList) -> tuple[list[Path], list[str]]:
+    """The domain's contract files (*.yaml) and the product names of misnamed *.yml files (reported here)."""
+    if not DOMAIN_NAME.fullmatch(domain):        # reported as a naming error; never used as a path
+        return [], []
+    names = _list_dir(root / "contracts" / domain, errors, f"contracts/{domain}/") or []
+    yml = [n for n in names if n.endswith(".yml")]
+    for stray in yml:
+        errors.add(f"contracts/{domain}/{stray}", "", "contracts must end in .yaml; this file is ignored",
+                   f"rename it to {stray[:-len('.yml')]}.yaml")
+    return [root / "contracts" / domain / n for n in names if n.endswith(".yaml")], [n[:-4] for n in yml]
+
+
+def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList, contracts: dict,
+                   unusable: dict[str, str]) -> dict[str, Product]:
+    """Products of the spec's domains; `unusable` receives fqn -> why a product file exists but yields nothing."""
     products: dict[str, Product] = {}
     gov = spec.governance
     for domain in sorted(spec.domains):
         table_owner: dict[str, str] = {}
-        for path in sorted((root / "contracts" / domain).glob("*.yaml")):
+        paths, yml = _contract_files(root, domain, errors)
+        for stem in yml:
+            unusable[f"{domain}.{stem}"] = f"contracts/{domain}/{stem}.yml must be renamed to {stem}.yaml"
+        for path in paths:
             display = f"contracts/{domain}/{path.name}"
             key = (display, tuple(gov.classifications), gov.default_classification)
             if key not in contracts:
@@ -192,6 +246,7 @@ def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList, contrac
             product, contract_errors = contracts[key]
             errors.errors.extend(contract_errors)
             if product is None:
+                unusable[f"{domain}.{path.stem}"] = f"{display} has errors, see above"
                 continue
             for i, table in enumerate(product.tables):
                 # All products of a domain share the domain's central database: table names must not clash.
@@ -204,8 +259,9 @@ def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList, contrac
     return products
 
 
-def _check_subscriptions(mesh: Mesh, add) -> None:
+def _check_subscriptions(mesh: Mesh, add, unusable: dict[str, str]) -> None:
     spec = mesh.spec
+    ontology = mesh.ontology
     seen: dict[tuple[str, str], int] = {}
     for i, sub in enumerate(spec.subscriptions):
         path = f"subscriptions.{i}"
@@ -217,8 +273,8 @@ def _check_subscriptions(mesh: Mesh, add) -> None:
         product = mesh.products.get(sub.product)
         domain = sub.product.split(".")[0]
         if product is None:
-            where = (f"no contract contracts/{domain}/{sub.product.split('.')[1]}.yaml" if domain in spec.domains
-                     else f"unknown domain {domain!r}")
+            where = (unusable.get(sub.product) or f"no contract contracts/{domain}/{sub.product.split('.')[1]}.yaml"
+                     if domain in spec.domains else f"unknown domain {domain!r}")
             add(f"{path}.product", f"{label}: unknown product {sub.product!r} ({where})",
                 f"use one of: {', '.join(mesh.products) or 'no products defined'}")
         if sub.subscriber == domain:
@@ -231,6 +287,8 @@ def _check_subscriptions(mesh: Mesh, add) -> None:
         if product is None or not known_subscriber:
             continue
         clearance = mesh.clearance_of(sub.subscriber)
+        if clearance not in ontology:       # reported at the subscriber's clearance; nothing to compare against
+            continue
         if sub.columns is None:
             for table in product.tables:
                 if all(mesh.rank(c.classification) > mesh.rank(clearance) for c in table.all_columns):
@@ -242,15 +300,15 @@ def _check_subscriptions(mesh: Mesh, add) -> None:
             add(f"{path}.columns", f"{label}: an empty column mapping shares nothing",
                 "list {table: [columns]} or remove `columns` to subscribe to the whole product")
         for table_name, columns in sub.columns.items():
-            table = product.table(table_name)
-            if table is None:
+            found = product.table(table_name)
+            if found is None:
                 add(f"{path}.columns.{table_name}", f"{label}: product has no table {table_name!r}",
                     f"use one of: {', '.join(t.name for t in product.tables)}")
                 continue
             if not columns:
                 add(f"{path}.columns.{table_name}", f"{label}: empty column list for table {table_name!r}",
                     "list the columns to share, or drop the table from columns")
-            by_name = {c.name: c for c in table.all_columns}
+            by_name = {c.name: c for c in found.all_columns}
             for column in columns:
                 col = by_name.get(column)
                 if col is None:
@@ -263,7 +321,8 @@ def _check_subscriptions(mesh: Mesh, add) -> None:
                         f"remove {column!r} from the subscription or raise {sub.subscriber}'s clearance")
 
 
-RAM_SHARE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:ram:([a-z0-9-]+):(\d{12}):resource-share/[A-Za-z0-9-]+$")
+RAM_SHARE_ARN = re.compile(
+    r"arn:(aws|aws-cn|aws-us-gov):ram:([a-z0-9-]+):([0-9]{12}):resource-share/[A-Za-z0-9-]{1,128}", re.ASCII)
 
 
 def _load_handshakes(root: Path, mesh: Mesh, errors: ErrorList) -> tuple[dict[str, list[str]], tuple[str, ...]]:
@@ -276,11 +335,17 @@ def _load_handshakes(root: Path, mesh: Mesh, errors: ErrorList) -> tuple[dict[st
     shares: dict[str, list[str]] = {}
     missing = []
     for name in receivers:
+        if not (DOMAIN_NAME.fullmatch(name) or CONSUMER_NAME.fullmatch(name)) or len(name) > 30:
+            continue                                    # reported as a naming error; never used as a path
         display = f"handshake/{mesh.env}/{name}.yaml"
         path = root / display
-        if not path.exists():
+        try:
+            os.lstat(path)
+        except FileNotFoundError:
             missing.append(name)
             continue
+        except (OSError, ValueError):
+            pass                                        # load_yaml reports it
         data, lines = load_yaml(path, errors, display)
         if data is None:
             continue
@@ -290,13 +355,13 @@ def _load_handshakes(root: Path, mesh: Mesh, errors: ErrorList) -> tuple[dict[st
                        "regenerate the file with `meshform ram-handshake`", lines)
             continue
         for i, arn in enumerate(arns):
-            match = RAM_SHARE_ARN.match(arn)
+            match = RAM_SHARE_ARN.fullmatch(arn)
             if not match or match.group(3) != spec.governance.account_id or match.group(2) != spec.region:
                 errors.add(display, f"share_arns.{i}", f"{arn!r} is not a RAM share of the governance account "
                            f"{spec.governance.account_id} in {spec.region}",
                            "accept only shares the governance account offers: rerun `meshform ram-handshake`", lines)
         shares[name] = sorted(set(arns))
-    notices = ()
+    notices: tuple[str, ...] = ()
     if missing:
         notices = (f"{mesh.env}: accounts are standalone (no organization_id) and {', '.join(missing)} "
                    f"{'has' if len(missing) == 1 else 'have'} no accepted RAM shares yet: shared databases stay "
@@ -307,45 +372,61 @@ def _load_handshakes(root: Path, mesh: Mesh, errors: ErrorList) -> tuple[dict[st
 
 def _check_contracts_best_effort(root: Path, data: dict, errors: ErrorList) -> None:
     """The environment file is invalid, but its contracts can still be checked: report everything in one run."""
-    gov = data.get("governance") if isinstance(data.get("governance"), dict) else {}
+    gov: dict = data["governance"] if isinstance(data.get("governance"), dict) else {}
     ontology = gov.get("classifications")
     if not (isinstance(ontology, list) and ontology and all(isinstance(c, str) for c in ontology)):
         ontology = ["public", "internal", "confidential", "pii"]
     default = gov.get("default_classification", "internal")
     default = default if default in ontology else ontology[0]
-    domains = data.get("domains") if isinstance(data.get("domains"), dict) else {}
+    domains: dict = data["domains"] if isinstance(data.get("domains"), dict) else {}
     for domain in sorted(str(d) for d in domains):
-        for path in sorted((root / "contracts" / domain).glob("*.yaml")):
+        for path in _contract_files(root, domain, errors)[0]:
             load_contract(path, f"contracts/{domain}/{path.name}", domain, ontology, default, errors)
 
 
-def _declared_domains(root: Path) -> set[str]:
-    """Domain names of every environment file, read leniently (used only for the orphan-contract check)."""
-    import yaml
-
+def _declared_domains(root: Path) -> set[str] | None:
+    """Domain names of every environment file, read with the same hostile-input rules but without reporting
+    (used only for the orphan-contract check). None when some environment file cannot be read as a mapping."""
     names: set[str] = set()
-    for env in (root / "environments").glob("*.yaml"):
-        try:
-            data = yaml.safe_load(env.read_text())
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+    for entry in _list_dir(root / "environments", ErrorList(), "environments/") or []:
+        if not entry.endswith(".yaml"):
             continue
-        if isinstance(data, dict) and isinstance(data.get("domains"), dict):
+        data, _ = load_yaml(root / "environments" / entry, ErrorList(), entry)
+        if not isinstance(data, dict):
+            return None
+        if isinstance(data.get("domains"), dict):
             names.update(str(d) for d in data["domains"])
     return names
 
 
-def _check_orphan_contract_dirs(root: Path, meshes: list[Mesh], errors: ErrorList) -> None:
+def _check_orphan_contract_dirs(root: Path, errors: ErrorList) -> None:
     contracts = root / "contracts"
-    if not contracts.is_dir():
+    entries = _list_dir(contracts, errors, "contracts/")
+    if not entries:
         return
-    for stray in sorted(contracts.glob("*/*.yml")):
-        errors.add(f"contracts/{stray.parent.name}/{stray.name}", "", "contracts must end in .yaml; this file is "
-                   "ignored", f"rename it to {stray.stem}.yaml")
     known = _declared_domains(root)
-    for directory in sorted(p for p in contracts.iterdir() if p.is_dir()):
-        if directory.name not in known and any(directory.glob("*.yaml")):
-            errors.add(f"contracts/{directory.name}/", "", f"domain {directory.name!r} has contracts but is not "
-                       "declared in any environment", "add the domain to an environment or remove the directory")
+    if known is None:
+        return
+    for name in entries:
+        display = f"contracts/{name}"
+        try:
+            is_dir = stat.S_ISDIR(os.stat(contracts / name).st_mode)
+        except (OSError, ValueError):
+            is_dir = False              # a broken link or unreadable entry: reported below if it looks like a contract
+        if not is_dir:
+            if name.endswith((".yaml", ".yml")):
+                errors.add(display, "", "a contract directly in contracts/ belongs to no domain; this file is "
+                           "ignored", f"move it to contracts/<domain>/{name}")
+            continue
+        if name in known:
+            continue
+        files = _list_dir(contracts / name, errors, f"{display}/") or []
+        if any(f.endswith(".yaml") for f in files):
+            errors.add(f"{display}/", "", f"domain {name!r} has contracts but is not declared in any environment",
+                       "add the domain to an environment or remove the directory")
+        for stray in (f for f in files if f.endswith(".yml")):
+            errors.add(f"{display}/{stray}", "", "contracts must end in .yaml; this file is ignored",
+                       f"rename it to {stray[:-len('.yml')]}.yaml")
 
 
 _PYDANTIC_FIXES = {
@@ -356,10 +437,13 @@ _PYDANTIC_FIXES = {
     "literal_error": "use one of the allowed values",
     "union_tag_invalid": "set backend.type to local, s3 or cloud",
     "too_short": "add at least the minimum number of entries",
+    "too_long": "remove entries down to the maximum",
+    "string_too_long": "shorten the value",
+    "string_too_short": "lengthen the value",
 }
 
 
-def _add_pydantic_error(errors: ErrorList, display: str, err: dict, lines: dict) -> None:
+def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict | None) -> None:
     loc = [str(p) for p in err["loc"]]
     # Discriminated unions insert the tag into the location (backend.s3.bucket): drop it.
     if len(loc) >= 2 and loc[0] == "backend" and loc[1] in ("local", "s3", "cloud"):
@@ -374,6 +458,10 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: dict, lines: dict)
         problem = f"required key {loc[-1]!r} is missing"
     elif kind == "value_error":
         problem = str(err["msg"]).removeprefix("Value error, ")
+        problem, _, fix = problem.partition(FIX_SEPARATOR)
+        if fix:
+            errors.add(display, path, problem, fix, lines)
+            return
     elif kind == "string_pattern_mismatch":
         problem = f"{err.get('input')!r} has the wrong format (must match {err['ctx']['pattern']})"
     elif kind == "string_type" and isinstance(err.get("input"), int):
@@ -381,4 +469,5 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: dict, lines: dict)
     else:
         problem = f"{err['msg']} (got {err.get('input')!r})" if "input" in err and not isinstance(
             err.get("input"), (dict, list)) else str(err["msg"])
-    errors.add(display, path, problem, _PYDANTIC_FIXES.get(kind, ""), lines)
+    errors.add(display, path, problem, _PYDANTIC_FIXES.get(kind, "correct the value (see README, 'Environment spec')"),
+               lines)

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import jsonschema
 from open_data_contract_standard.model import OpenDataContractStandard
+from pydantic import ValidationError
 
 from meshform.errors import ErrorList
-from meshform.spec.hive_types import is_hive_type
+from meshform.spec.hive_types import type_problem as hive_type_problem
 from meshform.yamlio import load_yaml
 
-TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,127}$")
-COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,127}$")
-PRODUCT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# ASCII only and always applied with fullmatch (Python's `$` also matches before a final newline).
+TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,127}", re.ASCII)
+COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_]{0,127}", re.ASCII)
+PRODUCT_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,16 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
             "see https://bitol-io.github.io/open-data-contract-standard/ for the field's definition")
     if len(errors) > before:
         return None
-    contract = OpenDataContractStandard.model_validate(data)
+    try:
+        contract = OpenDataContractStandard.model_validate(data)
+    except ValidationError as exc:           # the JSON schema passed, but the ODCS model is stricter somewhere
+        for err in exc.errors():
+            add(".".join(str(p) for p in err["loc"]), f"not valid ODCS v3: {err['msg']}",
+                "see https://bitol-io.github.io/open-data-contract-standard/ for the field's definition")
+        return None
 
     product = path.stem
-    if not PRODUCT_NAME.match(product):
+    if not PRODUCT_NAME.fullmatch(product):
         add("", f"product name {product!r} (the file name) must be lower-case letters, digits and '_', "
                 "starting with a letter, at most 63 characters", "rename the file")
     if contract.kind != "DataContract":
@@ -117,7 +125,7 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
     for t_index, obj in enumerate(contract.schema_):
         t_path = f"schema.{t_index}"
         table_name = obj.physicalName or obj.name or ""
-        if not TABLE_NAME.match(table_name):
+        if not TABLE_NAME.fullmatch(table_name):
             add(f"{t_path}.name", f"table name {table_name!r} must be lower-case letters, digits and '_', "
                                   "starting with a letter (Glue/Athena rule), at most 128 characters",
                 "rename the schema object (or set physicalName)")
@@ -127,7 +135,7 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
         for c_index, prop in enumerate(obj.properties or []):
             c_path = f"{t_path}.properties.{c_index}"
             name = prop.physicalName or prop.name or ""
-            if not COLUMN_NAME.match(name):
+            if not COLUMN_NAME.fullmatch(name):
                 add(f"{c_path}.name", f"column name {name!r} must be lower-case letters, digits and '_' "
                                       "(Glue/Athena rule)", "rename the property (or set physicalName)")
             if name in seen:
@@ -138,8 +146,9 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
             if not col_type:
                 add(f"{c_path}", f"column {name!r} has no physicalType",
                     "set physicalType to a Glue type such as string, bigint, decimal(18,2), date, timestamp")
-            elif not is_hive_type(col_type):
-                add(f"{c_path}.physicalType", f"{prop.physicalType!r} is not a Glue/Hive column type",
+            elif (type_problem := hive_type_problem(col_type)) is not None:
+                shown = prop.physicalType if len(prop.physicalType) <= 100 else prop.physicalType[:100] + "..."
+                add(f"{c_path}.physicalType", f"{shown!r} is not a Glue/Hive column type ({type_problem})",
                     "use e.g. string, int, bigint, double, boolean, date, timestamp, decimal(p,s), "
                     "array<string>, map<string,string>, struct<a:int>")
             classification = prop.classification or default_classification

@@ -6,45 +6,151 @@ Unknown keys are errors so that a typo never silently drops a setting.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(\d{12}):(role|user)/[\w+=,.@/-]{1,512}$")
-IAM_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
-IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+# Patterns are written with explicit ASCII classes and `^...$` and are applied with `fullmatch` (Python) or by
+# pydantic's Rust regex engine: Python's `\d`/`\w` also match non-ASCII digits and letters (e.g. Arabic-Indic
+# digits) and Python's `$` also matches before a final newline, so neither is used. Rust's `$` is end of text.
+_A = re.ASCII
+
+# ARN partitions (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html): aws, aws-cn (China),
+# aws-us-gov (GovCloud). The synthesized stacks build `arn:aws:` ARNs (meshform/naming.py, modules/), so only the
+# `aws` partition is supported; the other two are recognised to give a precise error. Anything else is unknown.
+PARTITIONS = {"aws": "AWS Regions", "aws-cn": "China Regions", "aws-us-gov": "AWS GovCloud (US) Regions"}
+SUPPORTED_PARTITIONS = ("aws",)
+
+# IAM limits (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): role/user names 1-64 characters of
+# A-Z a-z 0-9 and _+=,.@- ; paths 1-512 characters, "/" or "/segments/" ; role descriptions at most 1000.
+IAM_NAME_MAX = 64
+IAM_PATH_MAX = 512
+IAM_DESCRIPTION_MAX = 1000
+# Tags (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html): key 1-128, value 0-256 characters of
+# letters, digits, spaces and _.:/=+-@ . owner and cost_center become the values of mesh:owner / mesh:cost-center
+# on every resource (the keys are fixed in modules/tagging.py and far below 128).
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+
+_IAM_NAME_CHARS = r"[A-Za-z0-9_+=,.@-]"
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$", _A)
+# arn:<partition>:iam::<account>:(role|user)<path><name>; partition and lengths are checked by _principal_arn.
+IAM_PRINCIPAL_ARN = re.compile(
+    rf"^arn:([a-z0-9-]+):iam::([0-9]{{12}}):(role|user)(/(?:{_IAM_NAME_CHARS}+/)*)({_IAM_NAME_CHARS}+)$", _A)
+IAM_ROLE_NAME = re.compile(rf"^{_IAM_NAME_CHARS}{{1,64}}$", _A)
+REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]{1,2}$", _A)
+ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$", _A)
 # Domain names become Glue database names, LF-tag values and parts of S3 bucket names: the safe intersection.
-DOMAIN_NAME = re.compile(r"^[a-z][a-z0-9]{1,29}$")
+DOMAIN_NAME = re.compile(r"^[a-z][a-z0-9]{1,29}$", _A)
 # Consumer names appear in stack, bucket and workgroup names (hyphens are fine there).
-CONSUMER_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,9}$")
-NAME_PREFIX = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-CLASSIFICATION = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-COST_CENTER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/=+@-]{0,127}$")
+CONSUMER_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", _A)
+ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,9}$", _A)
+NAME_PREFIX = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", _A)
+CLASSIFICATION = re.compile(r"^[a-z][a-z0-9_-]{0,49}$", _A)
+# An e-mail address that is also a valid tag value (no %, !, #, ' ...: IAM/S3/KMS reject them in tags).
+EMAIL = re.compile(r"^[A-Za-z0-9_.+=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$", _A)
+COST_CENTER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/=+@-]{0,127}$", _A)
+# Descriptions land in Glue database descriptions (2048), Athena workgroup descriptions (1024) and may land in IAM
+# descriptions (1000): at most IAM_DESCRIPTION_MAX characters, no control characters except tab/newline/CR.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
-def _matches(pattern: re.Pattern, what: str, example: str):
+# Validators raise ValueError(f"{problem}{FIX_SEPARATOR}{fix}"); the loader splits it into the error's two parts.
+FIX_SEPARATOR = " || fix: "
+
+
+def region_partition(region: str) -> str:
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html: cn-* regions are aws-cn, us-gov-*
+    regions aws-us-gov, every other region aws."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def check_partition(partition: str, what: str) -> None:
+    if partition not in PARTITIONS:
+        raise ValueError(f"{what}: unknown ARN partition {partition!r} (AWS partitions are "
+                         f"{', '.join(PARTITIONS)}; meshform supports {', '.join(SUPPORTED_PARTITIONS)})"
+                         f"{FIX_SEPARATOR}write arn:aws:... (README, 'Environment spec': partitions)")
+    if partition not in SUPPORTED_PARTITIONS:
+        raise ValueError(f"{what}: partition {partition!r} ({PARTITIONS[partition]}) is not supported: the "
+                         f"synthesized stacks use {', '.join(SUPPORTED_PARTITIONS)} ARNs only"
+                         f"{FIX_SEPARATOR}use a region and ARNs of the aws partition")
+
+
+def _matches(pattern: re.Pattern, what: str, example: str, max_length: int | None = None):
     def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"{value!r} is not a valid {what} (expected e.g. {example})")
+        if not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid {what} (expected e.g. {example})"
+                             f"{FIX_SEPARATOR}write it like {example}")
+        if max_length is not None and len(value) > max_length:
+            raise ValueError(f"{what} is {len(value)} characters; at most {max_length} are allowed"
+                             f"{FIX_SEPARATOR}shorten it to {max_length} characters")
         return value
     return check
 
 
+def _principal_arn(roles_only: bool, what: str, example: str):
+    def check(value: str) -> str:
+        match = IAM_PRINCIPAL_ARN.fullmatch(value)
+        if not match or (roles_only and match.group(3) != "role"):
+            raise ValueError(f"{value!r} is not a valid {what} (expected e.g. {example}; names and paths use "
+                             f"A-Z a-z 0-9 and _+=,.@-){FIX_SEPARATOR}write it like {example}")
+        partition, _, kind, path, name = match.groups()
+        check_partition(partition, value)
+        if len(name) > IAM_NAME_MAX:
+            raise ValueError(f"{value!r}: IAM {kind} name {name[:20]!r}... is {len(name)} characters; IAM allows "
+                             f"{IAM_NAME_MAX}{FIX_SEPARATOR}use the role's real name (IAM names are at most "
+                             f"{IAM_NAME_MAX} characters)")
+        if len(path) > IAM_PATH_MAX:
+            raise ValueError(f"{value!r}: IAM path is {len(path)} characters; IAM allows {IAM_PATH_MAX}"
+                             f"{FIX_SEPARATOR}use the role's real path (at most {IAM_PATH_MAX} characters)")
+        return value
+    return check
+
+
+def _description(value: str) -> str:
+    if len(value) > IAM_DESCRIPTION_MAX:
+        raise ValueError(f"description is {len(value)} characters; at most {IAM_DESCRIPTION_MAX} are allowed (AWS "
+                         f"description limits: IAM 1000, Athena workgroups 1024, Glue databases 2048)"
+                         f"{FIX_SEPARATOR}shorten the description to {IAM_DESCRIPTION_MAX} characters")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ValueError(f"description contains the control character U+{ord(bad.group()):04X}"
+                         f"{FIX_SEPARATOR}remove it (tab, newline and carriage return are allowed)")
+    return value
+
+
+def _region(value: str) -> str:
+    if not REGION.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid AWS region (expected e.g. eu-west-1)"
+                         f"{FIX_SEPARATOR}use a region code such as eu-west-1 or us-east-1")
+    return value
+
+
+def _mesh_region(value: str) -> str:
+    _region(value)
+    check_partition(region_partition(value), f"region {value}")
+    return value
+
+
 AccountId = Annotated[str, AfterValidator(_matches(ACCOUNT_ID, "AWS account ID: 12 digits, quoted", '"123456789012"'))]
-PrincipalArn = Annotated[str, AfterValidator(_matches(
-    IAM_PRINCIPAL_ARN, "IAM role or user ARN", "arn:aws:iam::123456789012:role/DataPlatformAdmin"))]
+PrincipalArn = Annotated[str, AfterValidator(_principal_arn(
+    False, "IAM role or user ARN", "arn:aws:iam::123456789012:role/DataPlatformAdmin"))]
 # Principals that read data get an IAM policy attached as roles: roles only.
-RoleArn = Annotated[str, AfterValidator(_matches(
-    IAM_ROLE_ARN, "IAM role ARN (users are not supported as principals: use roles)",
+RoleArn = Annotated[str, AfterValidator(_principal_arn(
+    True, "IAM role ARN (users are not supported as principals: use roles)",
     "arn:aws:iam::123456789012:role/Analyst"))]
-Email = Annotated[str, AfterValidator(_matches(EMAIL, "owner e-mail address", "sales-data@acme.example"))]
-Region = Annotated[str, AfterValidator(_matches(REGION, "AWS region", "eu-west-1"))]
-CostCenter = Annotated[str, AfterValidator(_matches(COST_CENTER, "cost center tag value", "CC-1001"))]
+Email = Annotated[str, AfterValidator(_matches(
+    EMAIL, "owner e-mail address (it becomes the mesh:owner tag: letters, digits and _.+=-@ only)",
+    "sales-data@acme.example", TAG_VALUE_MAX))]
+Region = Annotated[str, AfterValidator(_region)]
+MeshRegion = Annotated[str, AfterValidator(_mesh_region)]
+CostCenter = Annotated[str, AfterValidator(_matches(COST_CENTER, "cost center tag value", "CC-1001", TAG_VALUE_MAX))]
+Description = Annotated[str, AfterValidator(_description)]
 
 
 class _Strict(BaseModel):
@@ -55,7 +161,7 @@ class LocalBackendSpec(_Strict):
     """Terraform state on disk, one file per stack (the default; fine for a laptop and for the demo)."""
 
     type: Literal["local"] = "local"
-    directory: str = Field(default="terraform-state", pattern=r"^[A-Za-z0-9_./-]+$")
+    directory: str = Field(default="terraform-state", pattern=r"^[A-Za-z0-9_./-]{1,1024}$")
 
 
 class S3BackendSpec(_Strict):
@@ -65,8 +171,26 @@ class S3BackendSpec(_Strict):
     bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
     region: Region
     key_prefix: str = Field(default="meshform", pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
-    role_arn: str | None = Field(default=None, pattern=r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
-    kms_key_id: str | None = Field(default=None, pattern=r"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
+    role_arn: str | None = Field(default=None, pattern=(
+        r"^arn:[a-z0-9-]+:iam::[0-9]{12}:role/([A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$"))
+    kms_key_id: str | None = Field(default=None, pattern=(
+        r"^arn:[a-z0-9-]+:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,256})$"))
+
+    @model_validator(mode="after")
+    def _partitions(self) -> S3BackendSpec:
+        # The state bucket may live in any partition, but its role and key must be in the bucket region's one.
+        wanted = region_partition(self.region)
+        for arn in (self.role_arn, self.kms_key_id):
+            if arn is None:
+                continue
+            partition = arn.split(":")[1]
+            if partition not in PARTITIONS:
+                raise ValueError(f"{arn}: unknown ARN partition {partition!r} (AWS partitions are "
+                                 f"{', '.join(PARTITIONS)})")
+            if partition != wanted:
+                raise ValueError(f"{arn} is in partition {partition!r} but the state bucket's region "
+                                 f"{self.region} is in {wanted!r}")
+        return self
 
 
 class CloudBackendSpec(_Strict):
@@ -79,7 +203,7 @@ class CloudBackendSpec(_Strict):
     hostname: str = Field(default="app.terraform.io", pattern=r"^[a-z0-9.-]+$")
 
 
-Backend = Annotated[Union[LocalBackendSpec, S3BackendSpec, CloudBackendSpec], Field(discriminator="type")]
+Backend = Annotated[LocalBackendSpec | S3BackendSpec | CloudBackendSpec, Field(discriminator="type")]
 
 
 class GovernanceSpec(_Strict):
@@ -94,9 +218,9 @@ class GovernanceSpec(_Strict):
     default_classification: str = "internal"
 
     @model_validator(mode="after")
-    def _ontology(self) -> "GovernanceSpec":
+    def _ontology(self) -> GovernanceSpec:
         for value in self.classifications:
-            if not CLASSIFICATION.match(value):
+            if not CLASSIFICATION.fullmatch(value):
                 raise ValueError(f"classification {value!r} must be lower-case letters, digits, '_' or '-' "
                                  "and at most 50 characters (Lake Formation tag value rules)")
         if len(set(self.classifications)) != len(self.classifications):
@@ -111,7 +235,7 @@ class DomainSpec(_Strict):
     account_id: AccountId
     owner: Email
     cost_center: CostCenter
-    description: str = ""
+    description: Description = ""
     # Highest classification the domain's principals may read when it subscribes to other domains' products.
     clearance: str | None = None
     # Roles of the domain's own account (e.g. its analysts) that read subscribed products, besides its ETL role.
@@ -132,7 +256,7 @@ class ConsumerSpec(_Strict):
     account_id: AccountId
     owner: Email
     cost_center: CostCenter
-    description: str = ""
+    description: Description = ""
     principals: list[RoleArn] = Field(min_length=1)
     clearance: str
     # Lake Formation admins of the consumer account besides the deploy role (the settings replace the whole list).
@@ -146,14 +270,15 @@ class ConsumerSpec(_Strict):
 class SubscriptionSpec(_Strict):
     subscriber: str
     product: str = Field(pattern=r"^[a-z][a-z0-9]*\.[a-z][a-z0-9_]*$")
-    via: list[Literal["lakeformation"]] = Field(default_factory=lambda: ["lakeformation"], min_length=1)
+    via: list[Literal["lakeformation"]] = Field(default_factory=lambda: ["lakeformation"],  # type: ignore[arg-type]
+                                                min_length=1)
     # Optional explicit column subset: {table: [column, ...]}; tables not listed are not shared.
     columns: dict[str, list[str]] | None = None
 
 
 class EnvironmentSpec(_Strict):
     environment: str = Field(pattern=ENV_NAME.pattern)
-    region: Region
+    region: MeshRegion
     name_prefix: str = Field(min_length=2, max_length=16, pattern=NAME_PREFIX.pattern)
     organization_id: str | None = Field(default=None, pattern=ORG_ID.pattern)
     deploy_role: str = Field(default="mesh-deploy", pattern=IAM_ROLE_NAME.pattern)

@@ -1,8 +1,8 @@
 """The resolved mesh of one environment: the spec plus its products, as the stacks consume it."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from meshform import naming
 from meshform.spec.contract import Product
