@@ -22,8 +22,10 @@ demo: $(VENV)/.installed
 	$(BIN)/meshform validate
 	$(BIN)/meshform synth
 
+# Two workers (the machine's cores): the emulator applies mostly wait on the provider, so they overlap well.
+# Tests that share one applied environment are kept on one worker (xdist_group), so it is applied once.
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(or $(WORKERS),2) --dist loadgroup
 
 validate: $(VENV)/.installed
 	$(BIN)/meshform validate

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from meshform.spec.mesh import Mesh
-from meshform.synth import SynthesizedStack   # cheap: synth imports jsii only when it synthesizes
+from meshform.synth import SynthesizedStack  # cheap: synth imports jsii only when it synthesizes
 
 
 def describe_meshes(meshes: list[Mesh]) -> str:

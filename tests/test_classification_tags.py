@@ -17,7 +17,7 @@ from meshform.loader import load_meshes
 from meshform.local import terraform as tf
 from meshform.synth import synthesize
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("dev-applied")]
 
 LF_TAGS = "aws_lakeformation_resource_lf_tags"
 

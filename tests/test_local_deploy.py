@@ -13,7 +13,7 @@ from meshform.local.deploy import plan_exclusions, succeeded
 from tests.conftest import copy_project
 from tests.emulator import require_terraform
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("dev-applied")]
 
 
 def test_every_stack_applies_in_deploy_order_and_replans_clean(dev):
@@ -133,6 +133,7 @@ def test_emulator_gaps_are_left_out_with_their_dependents(synth_root, monkeypatc
     assert all(not t.startswith(("aws_kms_key.", "aws_athena_workgroup.")) for t in targets)
 
 
+@pytest.mark.xdist_group("prod-cli")     # its own emulator and apply: free to run beside the dev group
 def test_local_deploy_command_starts_its_own_emulator_for_prod(tmp_path, capsys):
     require_terraform()
     root = copy_project(tmp_path / "project")

@@ -218,7 +218,8 @@ def _drop_sub(d, subscriber, product):
     (lambda d: d["governance"].update(read_only_admins=["arn:aws:iam::555555555555:role/Auditor"]),
      "governance.read_only_admins.0: arn:aws:iam::555555555555:role/Auditor is in account 555555555555"),
     (lambda d: (d["domains"].update(default=d["domains"].pop("finance")),
-                d.update(subscriptions=[s for s in d["subscriptions"] if "finance" not in s["subscriber"] + s["product"]]),
+                d.update(subscriptions=[s for s in d["subscriptions"]
+                                        if "finance" not in s["subscriber"] + s["product"]]),
                 d["consumers"]["data-science"].pop("grants")),
      "domains.default: 'default' is reserved"),
     (lambda d: (d["consumers"]["analytics"].update(clearance="public"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from meshform import naming, tags
 from meshform.spec.mesh import Mesh
