@@ -26,7 +26,18 @@ def rejects(code: str, call, *args, **kwargs) -> str:
     return str(excinfo.value)
 
 
+def ensure_role(clients: AccountClients, name: str, path: str = "/") -> str:
+    """An IAM role of the account (the deploy role pre-exists in real accounts: meshform/local/prerequisites.py)."""
+    iam = clients("iam")
+    try:
+        return iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+
+
 def make_admin(clients: AccountClients, account: str, version: str = "4") -> None:
+    ensure_role(clients, "mesh-deploy")
     clients("lakeformation").put_data_lake_settings(DataLakeSettings={
         "DataLakeAdmins": [{"DataLakePrincipalIdentifier": f"arn:aws:iam::{account}:role/mesh-deploy"}],
         "Parameters": {"CROSS_ACCOUNT_VERSION": version}})
@@ -42,7 +53,7 @@ def build_lake(server_url: str, gov: str = GOV, consumer: str = CONSUMER) -> tup
         glue.create_table(DatabaseName="sales", TableInput={"Name": table, "StorageDescriptor": {
             "Columns": [{"Name": n, "Type": "string"} for n in cols]}})
     lf = g("lakeformation")
-    lf.register_resource(ResourceArn=LOCATION, RoleArn=f"arn:aws:iam::{gov}:role/lf-reg")
+    lf.register_resource(ResourceArn=LOCATION, RoleArn=ensure_role(g, "lf-reg"))
     lf.create_lf_tag(TagKey="classification", TagValues=["public", "pii"])
     lf.add_lf_tags_to_resource(Resource={"Database": {"Name": "sales"}},
                                LFTags=[{"TagKey": "classification", "TagValues": ["public"]}])

@@ -188,3 +188,231 @@ def test_batch_keeps_grant_options_and_reports_failures(lake):
          "Permissions": ["DROP"]}])
     assert [(f["RequestEntry"]["Id"], f["Error"]["ErrorCode"]) for f in out["Failures"]] == [
         ("2", "InvalidInputException")]
+
+
+# ---- data lake settings (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DataLakeSettings.html)
+@pytest.mark.parametrize("admin", ["IAM_ALLOWED_PRINCIPALS", CONSUMER, "xyz", f"arn:aws:iam::{GOV}:role/ghost",
+                                   f"arn:aws:iam::{GOV}:role/other/path/Steward"])
+def test_data_lake_admins_are_existing_iam_users_or_roles(lake, admin):
+    lf = lake[0]("lakeformation")
+    for field in ("DataLakeAdmins", "ReadOnlyAdmins"):
+        message = rejects("InvalidInputException", lf.put_data_lake_settings, DataLakeSettings={
+            "DataLakeAdmins": [p(f"arn:aws:iam::{GOV}:role/mesh-deploy")], field: [p(admin)]})
+        assert "Invalid principal" in message          # the provider retries on exactly this (data_lake_settings.go)
+    assert [a["DataLakePrincipalIdentifier"] for a in lf.get_data_lake_settings()["DataLakeSettings"][
+        "DataLakeAdmins"]] == [f"arn:aws:iam::{GOV}:role/mesh-deploy"]
+
+
+@pytest.mark.parametrize("defaults", [
+    [{"Principal": p(STEWARD), "Permissions": ["ALL"]}],
+    [{"Principal": p("IAM_ALLOWED_PRINCIPALS"), "Permissions": ["DESCRIBE"]}],
+    [{"Principal": p("IAM_ALLOWED_PRINCIPALS"), "Permissions": ["ALL"]}] * 2])
+def test_default_permissions_are_empty_or_all_to_iam_allowed_principals(lake, defaults):
+    lf = lake[0]("lakeformation")
+    admins = [p(f"arn:aws:iam::{GOV}:role/mesh-deploy")]
+    for field in ("CreateDatabaseDefaultPermissions", "CreateTableDefaultPermissions"):
+        rejects("InvalidInputException", lf.put_data_lake_settings,
+                DataLakeSettings={"DataLakeAdmins": admins, field: defaults})
+    current = lf.get_data_lake_settings()["DataLakeSettings"]
+    iap_all = [{"Principal": p("IAM_ALLOWED_PRINCIPALS"), "Permissions": ["ALL"]}]
+    lf.put_data_lake_settings(DataLakeSettings={**current, "CreateDatabaseDefaultPermissions": iap_all,
+                                                "CreateTableDefaultPermissions": []})
+    lf.put_data_lake_settings(DataLakeSettings=current)
+
+
+# ---- principals
+def test_all_iam_principals_of_an_account_is_a_principal(lake):
+    """ALLIAMPrincipals, <account-id>:IAMPrincipals (lf-permissions-reference)."""
+    lf = lake[0]("lakeformation")
+    lf.grant_permissions(Principal=p(f"{GOV}:IAMPrincipals"), Resource={"Database": {"Name": "sales"}},
+                         Permissions=["DESCRIBE"])
+    lf.revoke_permissions(Principal=p(f"{GOV}:IAMPrincipals"), Resource={"Database": {"Name": "sales"}},
+                          Permissions=["DESCRIBE"])
+
+
+def test_role_identity_includes_its_path(lake):
+    gov = lake[0]
+    gov("iam").create_role(RoleName="Pathed", Path="/team/", AssumeRolePolicyDocument="{}")
+    lf, db = gov("lakeformation"), {"Database": {"Name": "sales"}}
+    lf.grant_permissions(Principal=p(f"arn:aws:iam::{GOV}:role/team/Pathed"), Resource=db, Permissions=["DESCRIBE"])
+    for wrong in (f"arn:aws:iam::{GOV}:role/Pathed", f"arn:aws:iam::{GOV}:role/other/Pathed",
+                  f"arn:aws:iam::{GOV}:role/team/Steward"):
+        assert "Invalid principal" in rejects("InvalidInputException", lf.grant_permissions, Principal=p(wrong),
+                                              Resource=db, Permissions=["DESCRIBE"])
+
+
+# ---- revoke runs the grant's checks (API_RevokePermissions errors = API_GrantPermissions errors)
+def test_revoke_is_validated_checked_and_authorized_like_a_grant(lake):
+    from tests.emulator import AccountClients
+
+    gov = lake[0]
+    lf = gov("lakeformation")
+    steward = AccountClients(gov._kwargs["endpoint_url"], "eu-west-1", GOV, role="Steward")("lakeformation")
+    gov("iam").create_role(RoleName="Reader", AssumeRolePolicyDocument="{}")
+    reader = f"arn:aws:iam::{GOV}:role/Reader"
+    orders = {"Table": {"DatabaseName": "sales", "Name": "orders"}}
+    lf.grant_permissions(Principal=p(reader), Resource=orders, Permissions=["SELECT", "INSERT"])
+    # neither admin nor grant-option holder
+    rejects("AccessDeniedException", steward.revoke_permissions, Principal=p(reader), Resource=orders,
+            Permissions=["SELECT"])
+    rejects("InvalidInputException", lf.revoke_permissions, Principal=p(reader), Resource=orders, Permissions=[],
+            PermissionsWithGrantOption=["INSERT"])
+    rejects("InvalidInputException", lf.revoke_permissions, Principal=p(reader), Resource=orders,
+            Permissions=["INSERT"], PermissionsWithGrantOption=["DROP"])
+    rejects("InvalidInputException", lf.revoke_permissions, Principal=p(reader), Resource=orders,
+            Permissions=["CREATE_TABLE"])
+    rejects("EntityNotFoundException", lf.revoke_permissions, Principal=p(reader),
+            Resource={"Table": {"DatabaseName": "sales", "Name": "nope"}}, Permissions=["SELECT"])
+    # what the provider's destroy tolerates (permissions.go, resourcePermissionsDelete)
+    assert "Cell Filter not found" in rejects("InvalidInputException", lf.revoke_permissions, Principal=p(reader),
+                                              Resource={"DataCellsFilter": {**FILTER["DataCellsFilter"],
+                                                                            "Name": "gone"}},
+                                              Permissions=["SELECT"])
+    assert "cannot grant/revoke permission on non-existent column" in rejects(
+        "InvalidInputException", lf.revoke_permissions, Principal=p(reader), Resource={"TableWithColumns": {
+            "DatabaseName": "sales", "Name": "orders", "ColumnNames": ["gone"]}}, Permissions=["SELECT"])
+    # a holder of the grant option may revoke
+    lf.grant_permissions(Principal=p(STEWARD), Resource=orders, Permissions=["INSERT"],
+                         PermissionsWithGrantOption=["INSERT"])
+    steward.revoke_permissions(Principal=p(reader), Resource=orders, Permissions=["INSERT"])
+    lf.revoke_permissions(Principal=p(reader), Resource=orders, Permissions=["SELECT"])
+    assert "No permissions revoked. Grantee has no" in rejects(
+        "InvalidInputException", lf.revoke_permissions, Principal=p(reader), Resource=orders, Permissions=["SELECT"])
+
+
+def test_revoking_some_columns_narrows_an_include_list(lake):
+    lf = lake[0]("lakeformation")
+    twc = {"DatabaseName": "sales", "Name": "customers"}
+    lf.grant_permissions(Principal=p(STEWARD), Resource={"TableWithColumns": {**twc, "ColumnNames": [
+        "customer_id", "email"]}}, Permissions=["SELECT"])
+    lf.revoke_permissions(Principal=p(STEWARD), Resource={"TableWithColumns": {**twc, "ColumnNames": ["email"]}},
+                          Permissions=["SELECT"])
+    lists = [r["TableWithColumns"].get("ColumnNames") for r, _, _ in listed(lf, STEWARD, CUSTOMERS)
+             if "TableWithColumns" in r]
+    assert ["customer_id"] in lists and ["customer_id", "email"] not in lists
+    lf.revoke_permissions(Principal=p(STEWARD), Resource={"TableWithColumns": {**twc, "ColumnNames": [
+        "customer_id"]}}, Permissions=["SELECT"])
+
+
+# ---- permissions per kind of resource
+def test_lf_tag_permissions_to_another_account_are_describe_and_associate(lake):
+    lf = lake[0]("lakeformation")
+    tag = {"LFTag": {"TagKey": "classification", "TagValues": ["pii"]}}
+    # https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-granting-tags.html
+    for perms in (["ALTER"], ["DROP"], ["DESCRIBE", "ALTER"]):
+        rejects("InvalidInputException", lf.grant_permissions, Principal=p(CONSUMER), Resource=tag,
+                Permissions=perms, PermissionsWithGrantOption=perms)
+    lf.grant_permissions(Principal=p(STEWARD), Resource=tag, Permissions=["ALTER"])      # in-account: fine
+
+
+def test_resource_links_take_describe_and_drop_only(lake):
+    gov = lake[0]
+    gov("glue").create_database(DatabaseInput={"Name": "sales_link", "TargetDatabase": {
+        "CatalogId": GOV, "DatabaseName": "sales"}})
+    lf, link = gov("lakeformation"), {"Database": {"Name": "sales_link"}}
+    # https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html (resource link)
+    for perms in (["CREATE_TABLE"], ["ALTER"], ["DESCRIBE", "CREATE_TABLE"]):
+        rejects("InvalidInputException", lf.grant_permissions, Principal=p(STEWARD), Resource=link,
+                Permissions=perms)
+    lf.grant_permissions(Principal=p(STEWARD), Resource=link, Permissions=["DESCRIBE", "DROP"])
+
+
+# ---- LF-tag management
+def test_lf_tag_lifecycle_rules(lake):
+    from tests.emulator import AccountClients
+
+    gov = lake[0]
+    lf = gov("lakeformation")
+    steward = AccountClients(gov._kwargs["endpoint_url"], "eu-west-1", GOV, role="Steward")("lakeformation")
+    # https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_CreateLFTag.html
+    rejects("AlreadyExistsException", lf.create_lf_tag, TagKey="classification", TagValues=["x"])
+    assert sorted(lf.get_lf_tag(TagKey="classification")["TagValues"]) == ["pii", "public"]
+    rejects("AccessDeniedException", steward.create_lf_tag, TagKey="steward_tag", TagValues=["a"])
+    lf.grant_permissions(Principal=p(STEWARD), Resource={"Catalog": {}}, Permissions=["CREATE_LF_TAG"])
+    steward.create_lf_tag(TagKey="steward_tag", TagValues=["a"])
+    rejects("EntityNotFoundException", lf.update_lf_tag, TagKey="never", TagValuesToAdd=["z"])
+    rejects("EntityNotFoundException", lf.delete_lf_tag, TagKey="never")
+    rejects("EntityNotFoundException", lf.get_lf_tag, TagKey="never")
+    lf.update_lf_tag(TagKey="steward_tag", TagValuesToAdd=["b"])
+    assert sorted(lf.get_lf_tag(TagKey="steward_tag")["TagValues"]) == ["a", "b"]
+
+
+def test_add_lf_tags_to_resource_rules(lake):
+    gov = lake[0]
+    lf = gov("lakeformation")
+    gov("glue").create_database(DatabaseInput={"Name": "scratch"})
+    lf.create_lf_tag(TagKey="domain", TagValues=["sales", "finance"])
+    db = {"Database": {"Name": "scratch"}}
+    # hashicorp/terraform-provider-aws#32172: one value per key, each key once
+    rejects("InvalidInputException", lf.add_lf_tags_to_resource, Resource=db,
+            LFTags=[{"TagKey": "classification", "TagValues": ["pii", "public"]}])
+    rejects("InvalidInputException", lf.add_lf_tags_to_resource, Resource=db,
+            LFTags=[{"TagKey": "classification", "TagValues": ["pii"]},
+                    {"TagKey": "classification", "TagValues": ["public"]}])
+    rejects("EntityNotFoundException", lf.add_lf_tags_to_resource, Resource={"Database": {"Name": "nope"}},
+            LFTags=[{"TagKey": "classification", "TagValues": ["pii"]}])
+    # a key or value that does not exist: reported in Failures (API_AddLFTagsToResource, LFTagError)
+    out = lf.add_lf_tags_to_resource(Resource=db, LFTags=[{"TagKey": "classification", "TagValues": ["secret"]},
+                                                          {"TagKey": "domain", "TagValues": ["sales"]}])
+    assert [(f["LFTag"]["TagKey"], f["LFTag"]["TagValues"], f["Error"]["ErrorCode"]) for f in out["Failures"]] == [
+        ("classification", ["secret"], "EntityNotFoundException")]
+    # assignments add to the resource's LF-tags; a key it carries takes the new value
+    lf.add_lf_tags_to_resource(Resource=db, LFTags=[{"TagKey": "classification", "TagValues": ["public"]}])
+    lf.add_lf_tags_to_resource(Resource=db, LFTags=[{"TagKey": "domain", "TagValues": ["finance"]}])
+    tags = lf.get_resource_lf_tags(Resource=db, ShowAssignedLFTags=True)["LFTagOnDatabase"]
+    assert sorted((t["TagKey"], t["TagValues"]) for t in tags) == [("classification", ["public"]),
+                                                                   ("domain", ["finance"])]
+
+
+# ---- data cells filters (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DataCellsFilter.html)
+@pytest.mark.parametrize("extra", [
+    {"RowFilter": {"AllRowsWildcard": {}}},                                               # no column spec
+    {"ColumnNames": ["email"], "RowFilter": {"FilterExpression": "country='x'", "AllRowsWildcard": {}}},
+    {"ColumnNames": ["email"], "RowFilter": {"FilterExpression": ""}},
+    {"ColumnNames": ["email"], "RowFilter": {}},
+    {"ColumnNames": ["email"], "ColumnWildcard": {}, "RowFilter": {"AllRowsWildcard": {}}},
+])
+def test_invalid_data_cells_filters_fail(lake, extra):
+    lf = lake[0]("lakeformation")
+    rejects("InvalidInputException", lf.create_data_cells_filter, TableData={
+        "TableCatalogId": GOV, "DatabaseName": "sales", "TableName": "customers", "Name": "bad", **extra})
+
+
+def test_data_cells_filter_needs_an_admin_or_select_with_grant_option(lake):
+    from tests.emulator import AccountClients
+
+    gov = lake[0]
+    steward = AccountClients(gov._kwargs["endpoint_url"], "eu-west-1", GOV, role="Steward")("lakeformation")
+    data = {"TableCatalogId": GOV, "DatabaseName": "sales", "TableName": "orders", "Name": "by_steward",
+            "ColumnNames": ["order_id"]}
+    rejects("AccessDeniedException", steward.create_data_cells_filter, TableData=data)
+    gov("lakeformation").grant_permissions(Principal=p(STEWARD), Resource={"Table": {
+        "DatabaseName": "sales", "Name": "orders"}}, Permissions=["SELECT"], PermissionsWithGrantOption=["SELECT"])
+    steward.create_data_cells_filter(TableData=data)         # RowFilter is optional in the API (C)
+
+
+# ---- who sees what (API_ListPermissions: "filtered by the permissions of the caller")
+def test_list_permissions_is_filtered_by_the_caller(lake):
+    from tests.emulator import AccountClients
+
+    gov = lake[0]
+    gov("iam").create_role(RoleName="Lister", AssumeRolePolicyDocument="{}")
+    lister_arn = f"arn:aws:iam::{GOV}:role/Lister"
+    lister = AccountClients(gov._kwargs["endpoint_url"], "eu-west-1", GOV, role="Lister")("lakeformation")
+    assert lister.list_permissions()["PrincipalResourcePermissions"] == []
+    gov("lakeformation").grant_permissions(Principal=p(lister_arn), Resource={"Database": {"Name": "sales"}},
+                                           Permissions=["DESCRIBE"])
+    seen = lister.list_permissions()["PrincipalResourcePermissions"]
+    # its own grant, and of others' grants only the permissions it holds itself on the same resource
+    assert lister_arn in {e["Principal"]["DataLakePrincipalIdentifier"] for e in seen}
+    assert all(e["Resource"] == {"Database": {"CatalogId": GOV, "Name": "sales"}} for e in seen)
+    assert all(e["Permissions"] == ["DESCRIBE"] and e["PermissionsWithGrantOption"] in ([], ["DESCRIBE"])
+               for e in seen)
+    assert len(gov("lakeformation").list_permissions()["PrincipalResourcePermissions"]) > len(seen)
+
+
+def test_register_resource_needs_an_s3_location_and_an_existing_role(lake):
+    lf = lake[0]("lakeformation")
+    rejects("InvalidInputException", lf.register_resource, ResourceArn="not-an-arn", UseServiceLinkedRole=True)
+    rejects("InvalidInputException", lf.register_resource, ResourceArn="arn:aws:s3:::other-bucket",
+            RoleArn=f"arn:aws:iam::{GOV}:role/nope")

@@ -127,3 +127,77 @@ def test_lf_tag_grants_before_version_3_use_no_ram(tmp_path, version):
         assert gov("ram").get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
     finally:
         srv.stop()
+
+
+def test_receiving_account_rules(tmp_path):
+    """A receiving account re-grants only inside itself (regranting-shared-resources.html); a principal of the
+    account holding the grant option may grant onward inside it (data-filtering-notes.html); data cells filters on
+    a shared table only once the share is accepted; Glue reads and writes of the owner's catalog follow the
+    Lake Formation grants."""
+    from meshform.local.emulator import MotoServer
+
+    srv = MotoServer(tmp_path / "moto.log")
+    try:
+        gov, consumer = build_lake(srv.url)
+        third = AccountClients(srv.url, REGION, "666666666666")
+        make_admin(third, "666666666666")
+        third("iam").create_role(RoleName="X", AssumeRolePolicyDocument="{}")
+        lf, clf = gov("lakeformation"), consumer("lakeformation")
+        lf.grant_permissions(Principal=p(CONSUMER), Resource={"Table": {"DatabaseName": "sales", "TableWildcard": {}}},
+                             Permissions=["SELECT", "DESCRIBE"], PermissionsWithGrantOption=["SELECT", "DESCRIBE"])
+        lf.grant_permissions(Principal=p(CONSUMER), Resource={"Database": {"Name": "sales"}},
+                             Permissions=["DESCRIBE"], PermissionsWithGrantOption=["DESCRIBE"])
+        filter_data = {"TableCatalogId": GOV, "DatabaseName": "sales", "TableName": "orders", "Name": "mine",
+                       "ColumnNames": ["order_id"], "RowFilter": {"AllRowsWildcard": {}}}
+        rejects("AccessDeniedException", clf.create_data_cells_filter, TableData=filter_data)   # not accepted yet
+        invitation = consumer("ram").get_resource_share_invitations()["resourceShareInvitations"][0]
+        consumer("ram").accept_resource_share_invitation(
+            resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
+        clf.create_data_cells_filter(TableData=filter_data)
+        # no transitive re-sharing: not to another account, nor to a role of another account
+        for principal in ("666666666666", "arn:aws:iam::666666666666:role/X"):
+            rejects("InvalidInputException", clf.grant_permissions, Principal=p(principal), Resource=ORDERS,
+                    Permissions=["SELECT"])
+        # an in-account holder of the grant option grants onward in the account
+        clf.grant_permissions(Principal=p(ANALYST), Resource={"Table": {
+            "CatalogId": GOV, "DatabaseName": "sales", "TableWildcard": {}}}, Permissions=["SELECT"],
+            PermissionsWithGrantOption=["SELECT"])
+        consumer("iam").create_role(RoleName="Bob", AssumeRolePolicyDocument="{}")
+        analyst = AccountClients(srv.url, REGION, CONSUMER, role="Analyst")("lakeformation")
+        bob = f"arn:aws:iam::{CONSUMER}:role/Bob"
+        analyst.grant_permissions(Principal=p(bob), Resource=ORDERS, Permissions=["SELECT"])
+        rejects("AccessDeniedException", analyst.grant_permissions, Principal=p(bob), Resource=ORDERS,
+                Permissions=["DESCRIBE"])
+        rejects("InvalidInputException", analyst.grant_permissions, Principal=p("666666666666"), Resource=ORDERS,
+                Permissions=["SELECT"])
+        # Glue: GetDatabases of the owner's catalog lists what is shared, never the caller's own databases
+        consumer("glue").create_database(DatabaseInput={"Name": "consumer_own"})
+        assert [d["Name"] for d in consumer("glue").get_databases(CatalogId=GOV)["DatabaseList"]] == ["sales"]
+        assert third("glue").get_databases(CatalogId=GOV)["DatabaseList"] == []
+        # writes into the owner's catalog need the Lake Formation permission (CREATE_TABLE on the database)
+        rejects("AccessDeniedException", consumer("glue").create_table, CatalogId=GOV, DatabaseName="consumer_own",
+                TableInput={"Name": "evil"})
+        rejects("AccessDeniedException", consumer("glue").create_table, CatalogId=GOV, DatabaseName="sales",
+                TableInput={"Name": "evil"})
+        rejects("AccessDeniedException", consumer("glue").delete_table, CatalogId=GOV, DatabaseName="sales",
+                Name="orders")
+        assert consumer("glue").get_tables(DatabaseName="consumer_own")["TableList"] == []
+        lf.grant_permissions(Principal=p(CONSUMER), Resource={"Database": {"Name": "sales"}},
+                             Permissions=["CREATE_TABLE"])
+        consumer("glue").create_table(CatalogId=GOV, DatabaseName="sales", TableInput={"Name": "from_consumer"})
+        assert "from_consumer" in [t["Name"] for t in gov("glue").get_tables(DatabaseName="sales")["TableList"]]
+        # LF-tags go to another account as DESCRIBE/ASSOCIATE only
+        rejects("InvalidInputException", lf.grant_permissions, Principal=p(CONSUMER), Resource={"LFTag": {
+            "TagKey": "classification", "TagValues": ["pii"]}}, Permissions=["ALTER"])
+    finally:
+        srv.stop()
+
+
+def test_a_failed_create_resource_share_leaves_nothing(server):  # noqa: F811
+    ram = AccountClients(server.url, REGION, GOV)("ram")
+    before = ram.get_resource_shares(resourceOwner="SELF")["resourceShares"]
+    rejects("OperationNotPermittedException", ram.create_resource_share, name="closed", principals=[CONSUMER],
+            allowExternalPrincipals=False)
+    assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == before
+    assert all(i["resourceShareName"] != "closed" for i in AccountClients(server.url, REGION, CONSUMER)(
+        "ram").get_resource_share_invitations()["resourceShareInvitations"])

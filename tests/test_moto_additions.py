@@ -20,6 +20,8 @@ def clients(tmp_path_factory):
     kwargs.update(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                   aws_session_token=creds["SessionToken"])
     glue, lf = boto3.client("glue", **kwargs), boto3.client("lakeformation", **kwargs)
+    # the deploy role pre-exists in real accounts (meshform/local/prerequisites.py seeds it)
+    boto3.client("iam", **kwargs).create_role(RoleName="mesh-deploy", AssumeRolePolicyDocument="{}")
     # GrantPermissions needs a data lake administrator (or a grant option): make the deploy role one
     lf.put_data_lake_settings(DataLakeSettings={"DataLakeAdmins": [
         {"DataLakePrincipalIdentifier": f"arn:aws:iam::{ACCOUNT}:role/mesh-deploy"}]})

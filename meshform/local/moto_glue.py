@@ -8,8 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.core.responses import ActionResult
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult, EmptyResult
 from moto.glue.exceptions import EntityNotFoundException
+
+
+class AccessDeniedException(JsonRESTError):
+    code = 400
+
+    def __init__(self, message: str):
+        super().__init__("AccessDeniedException", message)
+
+
+# Writes with another account's CatalogId. Lake Formation lets a receiving account create tables in a shared
+# database it holds CREATE_TABLE on, alter/drop shared tables it holds ALTER/DROP on
+# (https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html, CREATE_TABLE: "Principals in
+# other accounts can create tables in the database when they have this permission"); anything else is
+# AccessDeniedException (https://docs.aws.amazon.com/glue/latest/webapi/API_CreateTable.html#API_CreateTable_Errors).
+FOREIGN_WRITES = {"create_table": ("Database", "CREATE_TABLE"), "update_table": ("Table", "ALTER"),
+                  "delete_table": ("Table", "DROP")}
+DENIED_WRITES = ("create_database", "update_database", "delete_database", "batch_delete_table", "create_partition",
+                 "batch_create_partition", "update_partition", "delete_partition", "batch_delete_partition",
+                 "delete_table_version")
 
 
 def _visible_tables(owner: str, account: str, region: str, database: str) -> set[str] | None:
@@ -71,14 +91,77 @@ def _wrap(name: str, original):
     return handler
 
 
+def _wrap_get_databases(original):
+    """GetDatabases(CatalogId=other): the databases of that catalog the caller's account can see (shared and the
+    share visible), never the caller's own."""
+    def get_databases(self: Any):
+        owner = _foreign(self)
+        if owner is None:
+            return original(self)
+        glue = _owner_glue(self, owner)
+        visible = [d for name, d in glue.databases.items()
+                   if _visible_tables(owner, self.current_account, self.region, name) is not None]
+        return ActionResult({"DatabaseList": [d.as_dict() for d in visible]})
+    return get_databases
+
+
+def _wrap_write(name: str, original):
+    def handler(self: Any):
+        owner = _foreign(self)
+        if owner is None:
+            return original(self)
+        from meshform.local import moto_ram
+        from meshform.local.moto_lf.catalog import lf_backend
+
+        params = self.parameters
+        database = params.get("DatabaseName") or params.get("Name")
+        needed = FOREIGN_WRITES.get(name)
+        table = (params.get("TableInput") or {}).get("Name") or params.get("Name")
+        allowed = False
+        if needed is not None and moto_ram.lf_share_visible(owner, self.current_account, self.region):
+            kind, permission = needed
+            target = ({"Database": {"CatalogId": owner, "Name": database}} if kind == "Database" else
+                      {"Table": {"CatalogId": owner, "DatabaseName": database, "Name": table}})
+            held = lf_backend(owner, self.region).held_on(owner, [self.current_account], target)
+            allowed = bool({permission, "ALL"} & held)
+        if not allowed:
+            raise AccessDeniedException(f"Insufficient Lake Formation permission(s) on catalog {owner}: "
+                                        f"{self.current_account} may not {name} there.")
+        glue = _owner_glue(self, owner)
+        if name == "create_table":
+            glue.create_table(database, table, params.get("TableInput"), params.get("OpenTableFormatInput"))
+        elif name == "update_table":
+            glue.update_table(database, table, params.get("TableInput"))
+        else:
+            glue.delete_table(database, table)
+        return EmptyResult()
+    return handler
+
+
+def _wrap_denied(name: str, original):
+    def handler(self: Any):
+        owner = _foreign(self)
+        if owner is None:
+            return original(self)
+        raise AccessDeniedException(f"{self.current_account} may not {name} in catalog {owner} (not modelled "
+                                    "as shareable: Lake Formation shares no such permission).")
+    return handler
+
+
 def install() -> None:
     from moto.glue.responses import GlueResponse
 
-    for name in ("get_database", "get_table", "get_tables"):
-        original = getattr(GlueResponse, name)
-        if getattr(original, "__meshform__", False):
+    wrappers = {name: (lambda n: lambda original: _wrap(n, original))(name)
+                for name in ("get_database", "get_table", "get_tables")}
+    wrappers["get_databases"] = _wrap_get_databases
+    wrappers.update({name: (lambda n: lambda original: _wrap_write(n, original))(name) for name in FOREIGN_WRITES})
+    wrappers.update({name: (lambda n: lambda original: _wrap_denied(n, original))(name) for name in DENIED_WRITES})
+    for name, make in wrappers.items():
+        original = getattr(GlueResponse, name, None)
+        if original is None or getattr(original, "__meshform__", False):
             continue
-        wrapped = _wrap(name, original)
+        wrapped = make(original)
+        wrapped.__name__ = name
         wrapped.__meshform__ = True
         setattr(GlueResponse, name, wrapped)
 

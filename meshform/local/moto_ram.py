@@ -115,7 +115,15 @@ class StrictRam:
         share = ResourceShare(self.account_id, self.region_name, **params)
         share.add_resources(params.get("resourceArns", []))
         self.resource_shares.append(share)
-        self._associate_principals(share, params.get("principals", []))
+        try:
+            self._associate_principals(share, params.get("principals", []))
+        except RamError:
+            # a CreateResourceShare that fails creates nothing
+            # (https://docs.aws.amazon.com/ram/latest/APIReference/API_CreateResourceShare.html#API_CreateResourceShare_Errors)
+            self.resource_shares.remove(share)
+            for backend in _all_backends(self.region_name):
+                backend._invitations = [i for i in backend.invitations if i["resourceShareArn"] != share.arn]
+            raise
         out = share.describe()
         out.pop("featureSet")
         return {"resourceShare": out}

@@ -1,32 +1,45 @@
 """What exists in real accounts before meshform runs, created in the emulator so that stacks can refer to it:
-the roles the spec names as principals (consumer analysts, domain principals). Deploy roles need no seeding:
-moto accepts the assume-role of any role."""
+the deploy role of every account (a documented prerequisite: `meshform preflight` blocks when it is not an IAM role
+of the account) and every IAM principal the spec names (data lake admins and read-only admins, domain and consumer
+principals), each under its own IAM path. moto lets any role ARN be assumed, but Lake Formation checks that admins
+and grantees exist as IAM principals (meshform/local/moto_lf), so they must exist as they do in AWS."""
 from __future__ import annotations
 
 import json
 
 import boto3
 
-from meshform import naming
 from meshform.spec.mesh import Mesh
 
 
-def principal_roles(mesh: Mesh) -> list[tuple[str, str]]:
-    """(account, role name) of every principal the spec references but meshform does not create."""
-    arns = [p for c in mesh.spec.consumers.values() for p in c.principals]
-    arns += [p for d in mesh.spec.domains.values() for p in d.principals]
-    return sorted({(arn.split(":")[4], naming.role_name_from_arn(arn)) for arn in arns})
+def principal_roles(mesh: Mesh) -> list[tuple[str, str, str, str]]:
+    """(account, kind "role"/"user", path, name) of every IAM principal the stacks rely on but do not create: the
+    deploy roles and what the spec references (meshform/preflight/roles.py, referenced_principals)."""
+    from meshform.preflight.roles import referenced_principals
+
+    arns = [mesh.deploy_role_arn(account) for account in mesh.all_accounts()]
+    arns += [arn for arn, _, _ in referenced_principals(mesh)]
+    out = set()
+    for arn in arns:
+        account, resource = arn.split(":")[4], arn.split(":", 5)[5]
+        kind, rest = resource.split("/", 1)
+        path, name = ("/" + rest.rsplit("/", 1)[0] + "/", rest.rsplit("/", 1)[1]) if "/" in rest else ("/", rest)
+        out.add((account, kind, path, name))
+    return sorted(out)
 
 
 def seed_principal_roles(mesh: Mesh, endpoint: str) -> list[str]:
     created = []
-    for account, role in principal_roles(mesh):
+    for account, kind, path, name in principal_roles(mesh):
         iam = _client(endpoint, mesh, account, "iam")
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                           "Principal": {"AWS": f"arn:aws:iam::{account}:root"}}]}
         try:
-            iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
-            created.append(f"arn:aws:iam::{account}:role/{role}")
+            if kind == "user":
+                iam.create_user(UserName=name, Path=path)
+            else:
+                iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust))
+            created.append(f"arn:aws:iam::{account}:{kind}{path}{name}")
         except iam.exceptions.EntityAlreadyExistsException:
             pass
     return created

@@ -41,10 +41,14 @@ def tables_of(catalog: str, region: str, database: str) -> list[str]:
     return sorted(glue.databases[database].tables)
 
 
-def require_exists(kind: str, body: dict, region: str, caller: str) -> None:
+def require_exists(kind: str, body: dict, region: str, caller: str, revoke: bool = False) -> None:
     """GrantPermissions on something that does not exist fails: EntityNotFoundException for catalog objects, filters
     and LF-tags; InvalidInputException for an S3 location that is not registered.
-    https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GrantPermissions.html#API_GrantPermissions_Errors"""
+    https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GrantPermissions.html#API_GrantPermissions_Errors
+    RevokePermissions checks the same (API_RevokePermissions#Errors); for a data cells filter that is gone it answers
+    InvalidInputException "Cell Filter not found", one of the three messages the provider's destroy tolerates
+    (permissions.go, resourcePermissionsDelete), with "No permissions revoked. Grantee" and "cannot grant/revoke
+    permission on non-existent column"."""
     if kind == "Database":
         glue = glue_backend(body["CatalogId"], region)
         if body["Name"] not in glue.databases:
@@ -65,6 +69,9 @@ def require_exists(kind: str, body: dict, region: str, caller: str) -> None:
                                f"{body['DatabaseName']}.{body['Name']}.")
     elif kind == "DataCellsFilter":
         if find_filter(body, region, caller) is None:
+            if revoke:
+                raise InvalidInput(f"Cell Filter not found: {body['Name']} on table "
+                                   f"{body['DatabaseName']}.{body['TableName']} of catalog {body['TableCatalogId']}.")
             raise EntityNotFound(f"Data cells filter {body['Name']} not found on table "
                                  f"{body['DatabaseName']}.{body['TableName']} of catalog {body['TableCatalogId']}.")
     elif kind == "DataLocation":
@@ -78,6 +85,42 @@ def require_exists(kind: str, body: dict, region: str, caller: str) -> None:
     elif kind == "LFTagPolicy":
         for term in body["Expression"]:
             require_tag(body["CatalogId"], region, term["TagKey"], term["TagValues"])
+
+
+def is_resource_link(kind: str, body: dict, region: str) -> bool:
+    """A Glue database with TargetDatabase (or a table with TargetTable) is a resource link
+    (https://docs.aws.amazon.com/lake-formation/latest/dg/resource-links-about.html)."""
+    if kind not in ("Database", "Table") or "CatalogId" not in body:
+        return False
+    glue = glue_backend(body["CatalogId"], region)
+    if kind == "Database":
+        database = glue.databases.get(body["Name"])
+        return bool(database is not None and database.input.get("TargetDatabase"))
+    if body.get("TableWildcard") is not None or body.get("Name") == "ALL_TABLES":
+        return False
+    database = glue.databases.get(body["DatabaseName"])
+    table = database.tables.get(body["Name"]) if database is not None else None
+    if table is None:
+        return False
+    return bool(table.get_version(str(table._current_version)).get("TargetTable"))
+
+
+def iam_principal_exists(arn: str) -> bool:
+    """An IAM role or user ARN names an existing one: compared by the full ARN, path included (a role is
+    arn:aws:iam::<account>:role/<path><name>; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html)."""
+    from moto.iam.models import iam_backends
+
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[4].isdigit():
+        return False
+    iam = iam_backends[parts[4]]["global"]
+    if parts[5].startswith("role/"):
+        if parts[5].startswith("role/aws-service-role/"):
+            return True     # service-linked roles: created by AWS on first use
+        return any(role.arn == arn for role in iam.roles.values())
+    if parts[5].startswith("user/"):
+        return any(user.arn == arn for user in iam.users.values())
+    return False
 
 
 def _covers_location(registered: str, arn: str) -> bool:

@@ -33,7 +33,7 @@ class Handlers:
 
     def revoke_permissions(self: Any) -> str:
         self.lakeformation_backend.strict_revoke(
-            self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
             self._get_param("Resource") or {}, self._get_param("Permissions"),
             self._get_param("PermissionsWithGrantOption"))
         return "{}"
@@ -52,9 +52,59 @@ class Handlers:
 
     def list_permissions(self: Any) -> str:
         found = self.lakeformation_backend.strict_list(
-            self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
             self._get_param("Resource"), self._get_param("ResourceType"))
         return json.dumps({"PrincipalResourcePermissions": found})
+
+    def put_data_lake_settings(self: Any) -> str:
+        self.lakeformation_backend.strict_put_settings(self._get_param("CatalogId") or self.current_account,
+                                                       self._get_param("DataLakeSettings") or {})
+        return "{}"
+
+    def register_resource(self: Any) -> str:
+        self.lakeformation_backend.strict_register_resource(
+            self._get_param("ResourceArn"), self._get_param("RoleArn"), bool(self._get_param("UseServiceLinkedRole")))
+        return "{}"
+
+    # ---- LF-tags
+    def create_lf_tag(self: Any) -> str:
+        self.lakeformation_backend.strict_create_lf_tag(
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("TagKey"),
+            self._get_param("TagValues") or [])
+        return "{}"
+
+    def update_lf_tag(self: Any) -> str:
+        self.lakeformation_backend.strict_update_lf_tag(
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("TagKey"),
+            self._get_param("TagValuesToDelete"), self._get_param("TagValuesToAdd"))
+        return "{}"
+
+    def delete_lf_tag(self: Any) -> str:
+        self.lakeformation_backend.strict_delete_lf_tag(
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("TagKey"))
+        return "{}"
+
+    def get_lf_tag(self: Any) -> str:
+        catalog = self._get_param("CatalogId") or self.current_account
+        key = self._get_param("TagKey")
+        values = self.lakeformation_backend._require_tag_key(catalog, key)
+        return json.dumps({"CatalogId": catalog, "TagKey": key, "TagValues": values})
+
+    def add_lf_tags_to_resource(self: Any) -> str:
+        failures = self.lakeformation_backend.strict_add_lf_tags(
+            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Resource") or {},
+            self._get_param("LFTags") or [])
+        return json.dumps({"Failures": failures})
+
+    def remove_lf_tags_from_resource(self: Any) -> str:
+        failures = self.lakeformation_backend.strict_remove_lf_tags(
+            self._get_param("CatalogId") or self.current_account, self._get_param("Resource") or {},
+            self._get_param("LFTags") or [])
+        return json.dumps({"Failures": failures})
+
+    def get_resource_lf_tags(self: Any) -> str:
+        return json.dumps(self.lakeformation_backend.strict_get_resource_lf_tags(
+            self._get_param("CatalogId") or self.current_account, self._get_param("Resource") or {}))
 
     # ---- data cells filters (https://docs.aws.amazon.com/lake-formation/latest/dg/data-filters-about.html)
     def create_data_cells_filter(self: Any) -> str:
@@ -114,27 +164,43 @@ def _filter_key(data: dict, account: str) -> tuple[str, str, str, str]:
 
 
 def _validate_filter(response: Any, data: dict, key: tuple[str, str, str, str]) -> None:
-    """Columns must exist in the table, a row filter is required, and only one of ColumnNames / ColumnWildcard
-    (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DataCellsFilter.html)."""
+    """https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DataCellsFilter.html: exactly one of
+    ColumnNames / ColumnWildcard, naming columns of the table; RowFilter is optional, but when given it is exactly
+    one of a non-empty FilterExpression and AllRowsWildcard (API_RowFilter). Who may create one: a data lake
+    administrator, or a principal holding SELECT with the grant option on the table
+    (https://docs.aws.amazon.com/lake-formation/latest/dg/data-filtering.html); on a table shared from another
+    account, a data lake administrator of an account that received SELECT on it, once the RAM share is visible
+    (https://docs.aws.amazon.com/lake-formation/latest/dg/granting-data-perms-for-filters.html)."""
+    from meshform.local import moto_ram
+
     backend = response.lakeformation_backend
-    if key[0] != response.current_account and not _may_filter_shared(backend, key):
-        raise AccessDenied(f"Insufficient Lake Formation permission(s) on table {key[1]}.{key[2]} of {key[0]}.")
+    caller = caller_arn(response)
+    target = {"TableWithColumns": {"CatalogId": key[0], "DatabaseName": key[1], "Name": key[2],
+                                   "ColumnWildcard": {}}}
+    if key[0] != response.current_account:
+        if not moto_ram.lf_share_visible(key[0], backend.account_id, backend.region_name):
+            raise AccessDenied(f"Insufficient Lake Formation permission(s): nothing from catalog {key[0]} is shared "
+                               f"with {backend.account_id} yet (no accepted AWS RAM resource share).")
+        owner = cat.lf_backend(key[0], backend.region_name)
+        if not backend.is_admin(caller) or "SELECT" not in owner.held_on(key[0], [backend.account_id], target):
+            raise AccessDenied(f"Insufficient Lake Formation permission(s) on table {key[1]}.{key[2]} of {key[0]}.")
+    elif not backend.is_admin(caller) and not {"SELECT", "ALL"} & backend.grantable_on(key[0], [caller], target):
+        raise AccessDenied(f"Insufficient Lake Formation permission(s): {caller} may not create data cells filters "
+                           f"on {key[1]}.{key[2]}.")
     columns = cat.table_columns(key[0], response.region, key[1], key[2])
-    if data.get("ColumnNames") is not None and data.get("ColumnWildcard") is not None:
-        raise InvalidInput("Specify only one of ColumnNames and ColumnWildcard.")
+    if (data.get("ColumnNames") is None) == (data.get("ColumnWildcard") is None):
+        raise InvalidInput("Specify exactly one of ColumnNames and ColumnWildcard.")
+    if data.get("ColumnNames") is not None and not data["ColumnNames"]:
+        raise InvalidInput("ColumnNames must not be empty.")
     named = list(data.get("ColumnNames") or []) + list((data.get("ColumnWildcard") or {}).get(
         "ExcludedColumnNames") or [])
     unknown = sorted(set(named) - set(columns))
     if unknown:
         raise InvalidInput(f"Columns {unknown} do not exist in table {key[1]}.{key[2]}.")
-    if not data.get("RowFilter"):
-        raise InvalidInput("RowFilter is required (FilterExpression or AllRowsWildcard).")
-
-
-def _may_filter_shared(backend: Any, key: tuple[str, str, str, str]) -> bool:
-    """A recipient with SELECT on a shared table may create filters on it
-    (https://docs.aws.amazon.com/lake-formation/latest/dg/granting-data-perms-for-filters.html)."""
-    owner = cat.lf_backend(key[0], backend.region_name)
-    target = {"TableWithColumns": {"CatalogId": key[0], "DatabaseName": key[1], "Name": key[2],
-                                   "ColumnWildcard": {}}}
-    return "SELECT" in owner.grantable_on(key[0], [backend.account_id], target)
+    row = data.get("RowFilter")
+    if row is not None:
+        expression, wildcard = row.get("FilterExpression"), row.get("AllRowsWildcard")
+        if (expression is None) == (wildcard is None):
+            raise InvalidInput("RowFilter must specify exactly one of FilterExpression and AllRowsWildcard.")
+        if expression is not None and not expression.strip():
+            raise InvalidInput("RowFilter FilterExpression must not be empty.")

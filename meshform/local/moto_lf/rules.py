@@ -17,6 +17,9 @@ ALL_TABLES = "ALL_TABLES"   # the Name AWS answers for a TableWildcard grant (pr
 _PRINCIPALS = [
     re.compile(r"^\d{12}$"),
     re.compile(r"^IAM_ALLOWED_PRINCIPALS$"),
+    # ALLIAMPrincipals: every IAM principal of an account, "<account-id>:IAMPrincipals" (lf-permissions-reference,
+    # "ALLIAMPrincipals"; the provider's permissions.go accepts it as principal)
+    re.compile(r"^\d{12}:IAMPrincipals$"),
     re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)/[\w+=,.@/-]+$"),
     re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:saml-provider/[\w+=,.@-]+:(user|group)/.+$"),
     re.compile(r"^arn:aws(-cn|-us-gov)?:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$"),
@@ -37,6 +40,8 @@ def principal_account(identifier: str) -> str | None:
     """The account an account/IAM principal lives in (None for IAM_ALLOWED_PRINCIPALS, orgs, Identity Center)."""
     if re.fullmatch(r"\d{12}", identifier):
         return identifier
+    if re.fullmatch(r"\d{12}:IAMPrincipals", identifier):
+        return identifier.split(":")[0]
     match = re.match(r"^arn:[^:]+:(iam|quicksight)::?[a-z0-9-]*:?(\d{12}):", identifier)
     return match.group(2) if match else None
 
@@ -94,7 +99,8 @@ VALID_PERMISSIONS = {
 }
 
 
-def validate_permissions(kind: str, body: dict, permissions: list[str], grantable: list[str]) -> None:
+def validate_permissions(kind: str, body: dict, permissions: list[str], grantable: list[str],
+                         resource_link: bool = False) -> None:
     if not permissions:
         raise InvalidInput("Permissions must not be empty.")
     # PermissionsWithGrantOption is "a subset of Permissions"
@@ -115,6 +121,19 @@ def validate_permissions(kind: str, body: dict, permissions: list[str], grantabl
                                "(ColumnNames), not an exclude list (ExcludedColumnNames).")
     else:
         valid = VALID_PERMISSIONS[key]
+    if resource_link:
+        # a resource link (database or table) takes DESCRIBE and DROP only
+        # https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html ("resource link")
+        valid = {"DESCRIBE", "DROP"}
+        key = f"{kind} resource link"
     wrong = sorted(set(permissions) - valid)
     if wrong:
         raise InvalidInput(f"Permissions {wrong} are not valid for a {key} resource (valid: {sorted(valid)}).")
+
+
+# What an external account may receive on an LF-tag: DESCRIBE and ASSOCIATE
+# (https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-granting-tags.html)
+EXTERNAL_LFTAG_PERMISSIONS = {"DESCRIBE", "ASSOCIATE"}
+
+S3_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
+IAM_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
