@@ -23,9 +23,9 @@ demo: $(VENV)/.installed
 	$(BIN)/meshform synth
 
 # Two workers (the machine's cores): the emulator applies mostly wait on the provider, so they overlap well.
-# Tests that share one applied environment are kept on one worker (xdist_group), so it is applied once.
+# --dist loadfile keeps a file on one worker: each file applies its environment once (module/session fixtures).
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
-	$(BIN)/pytest -n $(or $(WORKERS),2) --dist loadgroup
+	$(BIN)/pytest -n $(or $(WORKERS),2) --dist loadfile
 
 validate: $(VENV)/.installed
 	$(BIN)/meshform validate

@@ -80,7 +80,8 @@ def test_invalid_principals_fail(lake, principal):
 
 def test_documented_principal_formats_are_accepted(lake):
     lf = lake[0]("lakeformation")
-    for principal in ("IAM_ALLOWED_PRINCIPALS", STEWARD, "arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5",
+    for principal in ("IAM_ALLOWED_PRINCIPALS", STEWARD,
+                      "arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5",
                       "arn:aws:organizations::111111111111:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56",
                       "arn:aws:iam::111111111111:saml-provider/Okta:user/jane",
                       "arn:aws:identitystore:::group/9067b3f7-1234-abcd-ef00-0123456789ab"):

@@ -14,7 +14,7 @@ from meshform.local.emulator import MotoServer
 from tests.conftest import copy_project, edit_yaml
 from tests.emulator import AccountClients, require_terraform
 
-pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("standalone-applied")]
+pytestmark = pytest.mark.emulator
 
 
 @pytest.fixture(scope="module")

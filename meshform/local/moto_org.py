@@ -44,8 +44,8 @@ class Handlers:
         return json.dumps({"Handshake": handshake})
 
     def accept_handshake(self: Any) -> str:
-        from moto.organizations.models import FakeAccount, organizations_backends
         from moto.organizations import utils
+        from moto.organizations.models import FakeAccount, organizations_backends
 
         hid = self.request_params.get("HandshakeId")
         me = self.current_account

@@ -74,7 +74,7 @@ class StrictRam:
     def invitations(self) -> list[dict]:
         """Invitations this account received."""
         if not hasattr(self, "_invitations"):
-            self._invitations = []
+            self._invitations: list[Any] = []
         return self._invitations
 
     def _share(self, arn: str | None):
@@ -335,8 +335,9 @@ def lf_share_visible(owner: str, account: str, region: str) -> bool:
 
 
 def lf_shares_for(lf: Any, grant: Any) -> list[str]:
-    from meshform.local.moto_lf.rules import principal_account
     from moto.ram.models import ram_backends
+
+    from meshform.local.moto_lf.rules import principal_account
 
     account = principal_account(grant.principal)
     if account is None or account == lf.account_id:

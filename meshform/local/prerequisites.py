@@ -5,6 +5,7 @@ principals), each under its own IAM path. moto lets any role ARN be assumed, but
 and grantees exist as IAM principals (meshform/local/moto_lf), so they must exist as they do in AWS."""
 from __future__ import annotations
 
+import contextlib
 import json
 
 import boto3
@@ -55,10 +56,8 @@ def seed_organization(mesh: Mesh, endpoint: str) -> list[str]:
         return []
     management = mesh.governance_account
     org = _client(endpoint, mesh, management, "organizations")
-    try:
+    with contextlib.suppress(org.exceptions.AlreadyInOrganizationException):
         org.create_organization(FeatureSet="ALL")
-    except org.exceptions.AlreadyInOrganizationException:
-        pass
     members = {a["Id"] for a in org.list_accounts()["Accounts"]}
     joined = []
     for account in sorted(set(mesh.all_accounts()) - {management} - members):

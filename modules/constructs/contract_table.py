@@ -57,7 +57,7 @@ class ContractTable(Construct):
             depends_on=list(after),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
-        # Classification fails closed (docs/ rule, tested in tests/test_classification_tags.py): the database carries
+        # Classification fails closed (docs/aws-rules.md; tested in tests/test_local_deploy.py): the database carries
         # the ontology's most sensitive level, which every column without an explicit tag inherits
         # (https://docs.aws.amazon.com/lake-formation/latest/dg/TBAC-overview.html: columns inherit from the table,
         # tables from the database, an explicit assignment overrides). Each column below that level gets its own

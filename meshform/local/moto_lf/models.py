@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meshform.local.moto_lf import catalog as cat
 from meshform.local.moto_lf import rules
-from meshform.local.moto_lf.errors import (AccessDenied, AlreadyExists, EntityNotFound, InvalidInput,
-                                           LakeFormationError)
+from meshform.local.moto_lf.errors import AccessDenied, AlreadyExists, EntityNotFound, InvalidInput, LakeFormationError
 from meshform.local.moto_lf.rules import ALL_TABLES
 
 
@@ -98,7 +97,13 @@ def _key(principal: str, resource: dict) -> tuple[str, str]:
     return principal, json.dumps(resource, sort_keys=True)
 
 
-class StrictLakeFormation:
+if TYPE_CHECKING:      # grafted onto moto's backend (install()): its attributes are the base's
+    from moto.lakeformation.models import LakeFormationBackend as _Backend
+else:
+    _Backend = object
+
+
+class StrictLakeFormation(_Backend):
     """Methods and state installed onto moto's LakeFormationBackend (see install())."""
 
     account_id: str
@@ -111,7 +116,7 @@ class StrictLakeFormation:
     def permission_store(self) -> dict[str, dict[tuple[str, str], Grant]]:
         """catalog id (the account whose Lake Formation holds the grant) -> grants."""
         if not hasattr(self, "_permission_store"):
-            self._permission_store = {}
+            self._permission_store: dict[str, dict[tuple[str, str], Grant]] = {}
         return self._permission_store
 
     def grants_in(self, catalog_id: str) -> dict[tuple[str, str], Grant]:
@@ -352,11 +357,13 @@ class StrictLakeFormation:
         for entry in entries or []:
             try:
                 if revoke:
-                    self.strict_revoke(caller_arn, catalog_id, entry.get("Principal"), entry.get("Resource") or {},
-                                       entry.get("Permissions"), entry.get("PermissionsWithGrantOption"))
+                    self.strict_revoke(caller_arn, catalog_id, entry.get("Principal") or {},
+                                       entry.get("Resource") or {}, entry.get("Permissions"),
+                                       entry.get("PermissionsWithGrantOption"))
                 else:
-                    self.strict_grant(caller_arn, catalog_id, entry.get("Principal"), entry.get("Resource") or {},
-                                      entry.get("Permissions"), entry.get("PermissionsWithGrantOption"))
+                    self.strict_grant(caller_arn, catalog_id, entry.get("Principal") or {},
+                                      entry.get("Resource") or {}, entry.get("Permissions"),
+                                      entry.get("PermissionsWithGrantOption"))
             except LakeFormationError as error:
                 # https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_BatchPermissionsFailureEntry.html
                 failures.append({"RequestEntry": entry, "Error": {"ErrorCode": error.error_code,
@@ -394,7 +401,7 @@ class StrictLakeFormation:
         if self.is_admin(caller_arn):
             return True
         if key is None:
-            target = {"Catalog": {}}
+            target: dict[str, Any] = {"Catalog": {}}
             return bool({permission, "ALL"} & self.held_on(catalog_id, [caller_arn], target))
         values = self.list_lf_tags(catalog_id).get(key) or []
         target = {"LFTag": {"CatalogId": catalog_id, "TagKey": key, "TagValues": sorted(values)}}
@@ -451,10 +458,11 @@ class StrictLakeFormation:
                                self.account_id)
             return catalog, [("db", (catalog, body["Name"]))]
         if kind == "Table" and body.get("Name"):
-            cat.table_columns(catalog, self.region_name, body.get("DatabaseName"), body["Name"])
+            cat.table_columns(catalog, self.region_name, body.get("DatabaseName") or "", body["Name"])
             return catalog, [("table", (catalog, body["DatabaseName"], body["Name"]))]
         if kind == "TableWithColumns":
-            columns = cat.table_columns(catalog, self.region_name, body.get("DatabaseName"), body.get("Name"))
+            columns = cat.table_columns(catalog, self.region_name, body.get("DatabaseName") or "",
+                                        body.get("Name") or "")
             if body.get("ColumnNames"):
                 named = list(body["ColumnNames"])
                 unknown = sorted(set(named) - set(columns))
@@ -632,7 +640,8 @@ def _policy_covers(policy: dict, tkind: str, t: dict, region: str) -> bool:
         else:
             columns = [c for c in columns if c not in ((t.get("ColumnWildcard") or {}).get(
                 "ExcludedColumnNames") or [])]
-        for column in columns or [None]:
+        candidates: list[str | None] = list(columns) if columns else [None]
+        for column in candidates:
             if not cat.expression_matches(cat.effective_tags(catalog, region, database, table, column), expression):
                 return False
     return True
