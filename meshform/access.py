@@ -139,11 +139,9 @@ def reads_full_tables(access: TableAccess) -> bool:
     return access.mechanism == TABLE
 
 
-def fgac_reader_arn(mesh: Mesh, domain: str) -> str | None:
-    """The domain's fine-grained-access reader role, when the domain reads anything filtered (else None)."""
-    if domain not in mesh.spec.domains or all(reads_full_tables(a) for a in effective_accesses(mesh)
-                                              if a.subscriber == domain):
-        return None
+def fgac_reader_arn(mesh: Mesh, domain: str) -> str:
+    """The domain's fine-grained-access reader role (its stack creates it when the domain reads anything
+    filtered, i.e. whenever some access of the domain is not `reads_full_tables`)."""
     return naming.role_arn(mesh.spec.domains[domain].account_id,
                            naming.etl_fgac_role_name(mesh.spec.name_prefix, mesh.env, domain))
 
@@ -160,7 +158,7 @@ def readers_of(mesh: Mesh, access: TableAccess) -> list[str]:
         job_role = naming.role_arn(domain.account_id, naming.etl_role_name(mesh.spec.name_prefix, mesh.env,
                                                                            subscriber))
     else:
-        job_role = fgac_reader_arn(mesh, subscriber) or ""
+        job_role = fgac_reader_arn(mesh, subscriber)
     return sorted({job_role, *domain.principals})
 
 
