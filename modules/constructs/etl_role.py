@@ -21,6 +21,18 @@ S3_OBJECT_RW = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s
 
 
 class EtlRole(Construct):
+    """The domain's Glue role for jobs in full-table-access mode.
+
+    Args:
+        name: naming.etl_role_name; account, region, governance: where it lives and the catalog it writes.
+        domain: its domain (its tables in the governance catalog and its same-named link).
+        buckets: the domain's raw/stage/analytics buckets (read and write); key_arn: the domain's lake key.
+        read_statements: IAM for the products it reads whole (mesh_access_policy.shared_catalog_statements).
+
+    Attributes:
+        role: the `aws_iam_role` (its Lake Formation re-grants depend on it); arn: the role ARN, from its name.
+    """
+
     def __init__(self, scope: Construct, id_: str, *, name: str, account: str, region: str, governance: str,
                  domain: str, buckets: Sequence[str], key_arn: str, read_statements: Sequence[Statement]):
         super().__init__(scope, id_)

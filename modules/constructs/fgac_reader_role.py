@@ -37,6 +37,8 @@ IMPORTS_PREFIX = "imports/"
 
 
 class FgacReaderRole(Construct):
+    """See the module docstring for Args and Attributes."""
+
     def __init__(self, scope: Construct, id_: str, *, name: str, account: str, domain: str, stage_bucket: str,
                  key_arn: str, read_statements: Sequence[Statement]):
         super().__init__(scope, id_)

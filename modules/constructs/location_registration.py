@@ -1,6 +1,9 @@
 """Registers a domain's analytics bucket with the governance account's Lake Formation, through a role of the
 governance account (a location in another account cannot use the service-linked role). Lake Formation assumes
-this role to vend data credentials to consumers, so consumers never need the producer's bucket or key."""
+this role to vend data credentials to consumers, so consumers never need the producer's bucket or key.
+
+The other side of the registration lives in the domain account: `registration_key_statement` and
+`registration_bucket_statements` are what the domain's key and analytics-bucket policies must say for the role."""
 from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -10,7 +13,26 @@ from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
-from modules.types import Dependencies
+from modules.types import Dependencies, Statement
+
+
+def registration_key_statement(registration_role_arn: str, region: str) -> Statement:
+    """Key-policy statement for the domain's lake key: the governance account's registration role uses it, through
+    S3 only (what Lake Formation's vended credentials do with the bucket's objects)."""
+    return pd.statement("LakeFormationRegistrationRoleThroughS3", pd.LOCATION_KMS_ACTIONS, "*",
+                        principal={"AWS": registration_role_arn}, condition=pd.via_service("s3", region))
+
+
+def registration_bucket_statements(registration_role_arn: str, bucket: str) -> list[Statement]:
+    """Bucket-policy statements for the registered (analytics) bucket: the registration role, from the governance
+    account, may read and write its objects (a cross-account caller needs both its own IAM and the bucket policy)."""
+    arn = naming.bucket_arn(bucket)
+    return [
+        pd.statement("LakeFormationRegistrationRoleObjects", pd.LOCATION_OBJECT_ACTIONS, [f"{arn}/*"],
+                     principal={"AWS": registration_role_arn}),
+        pd.statement("LakeFormationRegistrationRoleBucket", pd.LOCATION_BUCKET_ACTIONS, [arn],
+                     principal={"AWS": registration_role_arn}),
+    ]
 
 
 class LocationRegistration(Construct):

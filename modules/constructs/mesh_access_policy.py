@@ -33,6 +33,15 @@ def shared_catalog_statements(region: str, account: str, governance: str, domain
 
 
 class MeshAccessPolicy(Construct):
+    """Args:
+        name: naming.access_policy_name; description: shown in IAM.
+        statements: the policy (shared_catalog_statements, plus e.g. AthenaWorkgroupConstruct.query_statements()).
+        principals: roles of this account to attach it to (they pre-exist; `meshform preflight` checks them).
+
+    Attributes:
+        policy: the `aws_iam_policy`.
+    """
+
     def __init__(self, scope: Construct, id_: str, *, name: str, description: str, statements: Sequence[Statement],
                  principals: list[str]):
         super().__init__(scope, id_)

@@ -13,6 +13,13 @@ from constructs import Construct
 
 
 class RamShareAcceptance(Construct):
+    """Args:
+        share_arns: the shares recorded in handshake/<env>/<name>.yaml (none inside one AWS Organization).
+
+    Attributes:
+        accepters: one destroy-protected `aws_ram_resource_share_accepter` per share (re-grants depend on them).
+    """
+
     def __init__(self, scope: Construct, id_: str, *, share_arns: list[str]):
         super().__init__(scope, id_)
         self.accepters = [

@@ -7,11 +7,11 @@ from constructs import Construct
 from meshform import naming
 from meshform.access import effective_accesses, reads_full_tables, shared_domains
 from meshform.spec.mesh import Mesh
-from modules import policy_documents as pd
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.etl_role import EtlRole
 from modules.constructs.fgac_reader_role import FgacReaderRole
 from modules.constructs.lf_permission import grant
+from modules.constructs.location_registration import registration_bucket_statements, registration_key_statement
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
@@ -19,7 +19,7 @@ from modules.constructs.resource_link import resource_link
 from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
 from modules.stacks.subscriber_side import own_lake_formation_settings, subscribed_access
-from modules.types import Dependencies, Statement
+from modules.types import Dependencies
 
 
 class DomainStack(MeshStack):
@@ -33,9 +33,7 @@ class DomainStack(MeshStack):
         self.key = EncryptionKey(
             self, "lake_key", account_id=d.account_id, deploy_role_arn=mesh.deploy_role_arn(d.account_id),
             alias=naming.kms_alias(prefix, env, domain, "lake"), description=f"meshform {env}: {domain} data lake",
-            extra_statements=[pd.statement(
-                "LakeFormationRegistrationRoleThroughS3", pd.LOCATION_KMS_ACTIONS, "*", principal={"AWS": lf_role},
-                condition=pd.via_service("s3", region))])
+            extra_statements=[registration_key_statement(lf_role, region)])
 
         # The products' most sensitive classification is what the lake's buckets may hold.
         products = mesh.domain_products(domain)
@@ -46,8 +44,9 @@ class DomainStack(MeshStack):
         self.buckets = {
             layer: SecureBucket(self, f"bucket_{layer}", name=mesh.bucket(domain, layer), kms_key_arn=self.key.arn,
                                 role=BUCKET_ROLE_DATA, classification=held, log_bucket=self.log_bucket,
-                                extra_policy_statements=_registration_access(lf_role, mesh.bucket(domain, layer))
-                                if layer == "analytics" else None)
+                                extra_policy_statements=(
+                                    registration_bucket_statements(lf_role, mesh.bucket(domain, layer))
+                                    if layer == "analytics" else None))
             for layer in naming.DOMAIN_BUCKET_LAYERS
         }
         settings = own_lake_formation_settings(self, mesh).settings
@@ -96,12 +95,3 @@ class DomainStack(MeshStack):
               data_location=naming.bucket_arn(mesh.bucket(domain, "analytics")), catalog_id=governance,
               depends_on=after)
 
-
-def _registration_access(lf_role: str, bucket: str) -> list[Statement]:
-    arn = naming.bucket_arn(bucket)
-    return [
-        pd.statement("LakeFormationRegistrationRoleObjects", pd.LOCATION_OBJECT_ACTIONS, [f"{arn}/*"],
-                     principal={"AWS": lf_role}),
-        pd.statement("LakeFormationRegistrationRoleBucket", pd.LOCATION_BUCKET_ACTIONS, [arn],
-                     principal={"AWS": lf_role}),
-    ]
