@@ -18,9 +18,9 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
-demo: $(VENV)/.installed
-	$(BIN)/meshform validate
-	$(BIN)/meshform synth
+# The main job on the bundled environments: validate -> synthesize -> check, in one pass (meshform build).
+demo: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(BIN)/meshform build
 
 # Two workers (the machine's cores): the emulator applies mostly wait on the provider, so they overlap well.
 # --dist loadfile keeps a file on one worker: each file applies its environment once (module/session fixtures).

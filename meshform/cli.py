@@ -21,6 +21,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="project directory holding environments/ and contracts/ (default: current directory)")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    p_build = sub.add_parser("build", help="the main job in one pass: validate, synthesize, check (checkov + the "
+                             "governance rules), with a summary; exit 1 on any input error or failed check")
+    p_build.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
+    p_build.add_argument("--out", type=Path, default=None, help="output directory (default: <root>/cdktf.out)")
+    p_build.add_argument("--reports", type=Path, default=None,
+                         help="checkov reports (JSON, SARIF, JUnit) per environment (default: <root>/reports/checkov)")
+
     p_validate = sub.add_parser("validate", help="check environment specs and data contracts (fast, no synth)")
     p_validate.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
 
@@ -73,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             return _ram_handshake(root, args.env, args.endpoint)
         if args.command == "preflight":
             return _preflight(root, args.env, args.endpoint, args.format)
+        if args.command == "build":
+            return _build(root, _envs(args.env), args.out or root / "cdktf.out",
+                          args.reports or root / "reports" / "checkov")
         if args.command == "check":
             return _check(root, _envs(args.env), args.stacks_dir, args.reports or root / "reports" / "checkov")
     except ValidationFailed as failed:
@@ -129,6 +139,17 @@ def _local_deploy(root: Path, envs: list[str] | None, endpoint: str | None, work
           f"{sum(1 for r in runs if r.plan_exit == 0)}/{len(runs)} re-plans clean, {time.monotonic() - started:.0f}s "
           f"(logs: {workdir / 'logs'})")
     return 0 if ok else 1
+
+
+def _build(root: Path, envs: list[str] | None, out: Path, reports: Path) -> int:
+    from meshform.build import build
+    from meshform.local.terraform import ToolMissing
+
+    try:
+        return 0 if build(root, envs, out, reports) else 1
+    except ToolMissing as missing:
+        print(f"build: {missing}", file=sys.stderr)
+        return 3
 
 
 def _check(root: Path, envs: list[str] | None, stacks_dir: Path | None, reports: Path) -> int:

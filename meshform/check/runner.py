@@ -63,7 +63,7 @@ def find_checkov() -> str:
         if candidate and Path(candidate).is_file():
             return candidate
     raise ToolMissing("checkov was not found (looked at $MESHFORM_CHECKOV, .venv-checkov/bin/checkov and PATH). "
-                      "Run `make test` once (it creates .venv-checkov) or `python -m venv .venv-checkov && "
+                      "Run `make demo` once (it creates .venv-checkov) or `python -m venv .venv-checkov && "
                       ".venv-checkov/bin/pip install -r requirements-checkov.txt`.")
 
 
