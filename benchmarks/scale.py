@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--products", type=int, default=100)
     parser.add_argument("--domains", type=int, default=10)
     parser.add_argument("--consumers", type=int, default=5)
+    parser.add_argument("--check", action="store_true", help="also run the governance check (checkov) on the stacks")
     args = parser.parse_args(argv)
     from meshform.loader import load_meshes
     from meshform.synth import synthesize
@@ -68,12 +69,22 @@ def main(argv: list[str] | None = None) -> None:
         stacks = synthesize(meshes, root / "cdktf.out")
         synthesized = time.perf_counter() - started
         total = sum(s.resource_count for s in stacks)
+        checked = None
+        if args.check:
+            from meshform.check.runner import run_checks
+
+            started = time.perf_counter()
+            results = run_checks(meshes, root / "cdktf.out" / "stacks", root / "reports")
+            checked = time.perf_counter() - started
+            passed, failed = sum(r.passed for r in results), sum(len(r.failed) for r in results)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"products {args.products}, domains {args.domains}, consumers {args.consumers}")
         print(f"validate (spec + contracts): {validated:6.2f} s")
         print(f"synthesize ({len(stacks)} stacks, {total} resources): {synthesized:6.2f} s "
               f"(includes the one-time import of the provider bindings)")
         print(f"peak RSS of the Python process: {peak_mb:.0f} MB (jsii's node process not included)")
+        if checked is not None:
+            print(f"check (checkov + governance rules): {checked:6.2f} s, {passed} passed, {failed} failed")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
