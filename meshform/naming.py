@@ -18,6 +18,16 @@ def stack_name(env: str, kind: str, name: str | None = None) -> str:
     return f"{env}-{kind}" if name is None else f"{env}-{kind}-{name}"
 
 
+def catalog_stack_name(env: str, domain: str) -> str:
+    """The stack in the governance account that holds one domain's catalog objects and grants."""
+    return stack_name(env, "catalog", domain)
+
+
+def in_governance_account(env: str, stack: str) -> bool:
+    """Is this stack (by name) deployed into the governance account: the account-wide stack or a catalog stack?"""
+    return stack == stack_name(env, "governance") or stack.startswith(f"{env}-catalog-")
+
+
 def role_arn(account_id: str, role_name: str) -> str:
     return f"arn:aws:iam::{account_id}:role/{role_name}"
 

@@ -76,10 +76,31 @@ class Stack:
                 yield rtype, name, body
 
 
+class AccountStacks(Stack):
+    """Several stacks of one account read as one (e.g. `<env>-governance` + every `<env>-catalog-<domain>`):
+    resources are keyed `<stack>/<name>` so nothing collides."""
+
+    def __init__(self, paths: list[Path]):
+        self.path = paths[0]
+        merged: dict[str, dict] = {}
+        for path in paths:
+            for rtype, items in json.loads(path.read_text()).get("resource", {}).items():
+                merged.setdefault(rtype, {}).update({f"{path.parent.name}/{n}": b for n, b in items.items()})
+        self.json = {"resource": merged}
+
+
 @pytest.fixture(scope="session")
 def stack(synth_root):
+    """stack("dev-domain-sales") reads one stack; stack("dev-governance*") reads every stack of the governance
+    account of dev (the account-wide stack and the per-domain catalog stacks)."""
     def load(name: str) -> Stack:
-        return Stack(synth_root / "cdktf.out" / "stacks" / name / "cdk.tf.json")
+        stacks = synth_root / "cdktf.out" / "stacks"
+        if name.endswith("-governance*"):
+            env = name.removesuffix("-governance*")
+            paths = [stacks / f"{env}-governance" / "cdk.tf.json"]
+            paths += sorted(stacks.glob(f"{env}-catalog-*/cdk.tf.json"))
+            return AccountStacks(paths)
+        return Stack(stacks / name / "cdk.tf.json")
     return load
 
 

@@ -21,11 +21,12 @@ pytestmark = pytest.mark.emulator
 def test_every_stack_applies_in_deploy_order_and_replans_clean(dev):
     runs = {r.name: r for r in dev["runs"]}
     assert succeeded(dev["runs"]), dev["output"]
-    assert set(runs) == {"dev-governance", "dev-domain-sales", "dev-domain-marketing", "dev-domain-finance",
+    assert set(runs) == {"dev-governance", "dev-catalog-sales", "dev-catalog-marketing", "dev-catalog-finance",
+                         "dev-domain-sales", "dev-domain-marketing", "dev-domain-finance",
                          "dev-consumer-analytics", "dev-consumer-data-science"}
     out = dev["output"]
-    assert out.index("applied dev-governance") < out.index("applied dev-domain-sales") < \
-        out.index("applied dev-consumer-analytics")
+    assert out.index("applied dev-governance") < out.index("applied dev-catalog-sales") < \
+        out.index("applied dev-domain-sales") < out.index("applied dev-consumer-analytics")
     for run in runs.values():
         assert run.applied > 0 and run.plan_exit == 0
         # only the documented emulator gaps are left out, and each is printed with its reason
@@ -260,7 +261,7 @@ LF_TAGS = "aws_lakeformation_resource_lf_tags"
 
 
 def _plan_changed_contract(dev, tmp_path, change) -> dict:
-    """Edit sales/customers.yaml, synthesize, and plan dev-governance against the applied state (no apply)."""
+    """Edit sales/customers.yaml, synthesize, and plan dev-catalog-sales against the applied state (no apply)."""
     root = tmp_path / "project"
     shutil.copytree(dev["root"] / "environments", root / "environments")
     shutil.copytree(dev["root"] / "contracts", root / "contracts")
@@ -270,10 +271,10 @@ def _plan_changed_contract(dev, tmp_path, change) -> dict:
     path.write_text(yaml.safe_dump(contract, sort_keys=False))
     synthesize(load_meshes(root, ["dev"]), root / "cdktf.out")
 
-    applied = dev["workdir"] / "cdktf.out" / "stacks" / "dev-governance"
-    stack = tmp_path / "dev-governance"
+    applied = dev["workdir"] / "cdktf.out" / "stacks" / "dev-catalog-sales"
+    stack = tmp_path / "dev-catalog-sales"
     shutil.copytree(applied, stack, symlinks=True)          # keeps .terraform, the lock file and the override
-    shutil.copy(root / "cdktf.out" / "stacks" / "dev-governance" / "cdk.tf.json", stack / "cdk.tf.json")
+    shutil.copy(root / "cdktf.out" / "stacks" / "dev-catalog-sales" / "cdk.tf.json", stack / "cdk.tf.json")
     cli_config = dev["workdir"] / "terraform.rc"
     log = tmp_path / "terraform.log"
     plan = tf.run(tf.find_terraform(), ["plan", "-input=false", "-lock=false", "-out=change.tfplan"], stack,

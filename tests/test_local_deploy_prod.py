@@ -18,5 +18,5 @@ def test_local_deploy_command_starts_its_own_emulator_for_prod(tmp_path, capsys)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "emulator:  moto server http://127.0.0.1:" in out and "stopped at the end" in out
-    assert "OK: 6 stacks" in out and "6/6 re-plans clean" in out
+    assert "OK: 9 stacks" in out and "9/9 re-plans clean" in out
     assert not (root / "cdktf.out").exists()

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+import yaml
 
 from meshform.cli import main
 from meshform.loader import load_meshes
@@ -21,7 +22,7 @@ def grants(stack: Stack) -> dict[str, dict]:
 
 
 def test_governance_registers_each_domain_location_with_its_own_role(stack):
-    gov = stack("dev-governance")
+    gov = stack("dev-governance*")
     roles = {r["name"]: r for r in gov.resources("aws_iam_role").values()}
     assert set(roles) == {f"acme-dev-lf-reg-{d}" for d in ("sales", "marketing", "finance")}
     trust = json.loads(roles["acme-dev-lf-reg-sales"]["assume_role_policy"])["Statement"]
@@ -40,12 +41,12 @@ def test_governance_registers_each_domain_location_with_its_own_role(stack):
 
 
 def test_governance_grants_only_to_mesh_accounts(stack):
-    for body in grants(stack("dev-governance")).values():
+    for body in grants(stack("dev-governance*")).values():
         assert ACCOUNT.match(body["principal"]), body["principal"]     # never an IAM role of another account
 
 
 def test_domain_gets_grantable_producer_rights_on_its_own_database_only(stack):
-    mine = [g for g in grants(stack("dev-governance")).values() if g["principal"] == "222222222222"]
+    mine = [g for g in grants(stack("dev-governance*")).values() if g["principal"] == "222222222222"]
     writes = [g for g in mine if set(g["permissions"]) - {"SELECT", "DESCRIBE"}]
     assert {json.dumps({k: g[k] for k in ("database", "table", "data_location") if k in g}, sort_keys=True)
             for g in writes} == {
@@ -63,7 +64,7 @@ def test_domain_gets_grantable_producer_rights_on_its_own_database_only(stack):
 
 
 def test_pii_is_withheld_by_a_data_cells_filter_from_lower_clearance(stack):
-    gov = stack("dev-governance")
+    gov = stack("dev-governance*")
     filters = {f["table_data"][0]["name"]: f["table_data"][0]
                for f in gov.resources("aws_lakeformation_data_cells_filter").values()}
     orders = filters["orders__upto_confidential"]
@@ -81,7 +82,7 @@ def test_pii_is_withheld_by_a_data_cells_filter_from_lower_clearance(stack):
 
 
 def test_explicit_column_subset_is_a_grantable_include_list(stack):
-    ds = [g for g in grants(stack("dev-governance")).values()
+    ds = [g for g in grants(stack("dev-governance*")).values()
           if g["principal"] == "666666666666" and "table_with_columns" in g]
     assert len(ds) == 1
     assert ds[0]["table_with_columns"]["column_names"] == ["customer_id", "country_code", "customer_segment",
@@ -90,7 +91,7 @@ def test_explicit_column_subset_is_a_grantable_include_list(stack):
 
 
 def test_tag_based_grant_for_a_class_of_data(stack):
-    ds = [g for g in grants(stack("dev-governance")).values() if g["principal"] == "666666666666"]
+    ds = [g for g in grants(stack("dev-governance*")).values() if g["principal"] == "666666666666"]
     policies = [g["lf_tag_policy"] for g in ds if "lf_tag_policy" in g]
     table_policy = next(p for p in policies if p["resource_type"] == "TABLE")
     assert {e["key"]: e["values"] for e in table_policy["expression"]} == {
@@ -195,8 +196,9 @@ def test_removing_a_subscription_removes_exactly_its_grants_and_links(synth_root
     before, after = addresses(synth_root), addresses(after_root)
     removed = sorted(set(before) - set(after))
     assert not set(after) - set(before)
-    assert [r.split(":")[1].rsplit("_", 1)[0] if r.startswith("dev-consumer") else r.split(":")[1]
-            for r in removed] == [
+    assert {r.split(":")[0] for r in removed} == {"dev-catalog-finance", "dev-consumer-analytics"}
+    assert sorted(r.split(":")[1].rsplit("_", 1)[0] if r.startswith("dev-consumer") else r.split(":")[1]
+                  for r in removed) == sorted([
         "aws_glue_catalog_database.shared_catalog_link_finance",
         "aws_lakeformation_permissions.shared_catalog_link_finance_describe_Analyst",
         "aws_lakeformation_permissions.shared_catalog_link_finance_describe_BIService",
@@ -204,7 +206,7 @@ def test_removing_a_subscription_removes_exactly_its_grants_and_links(synth_root
         "aws_lakeformation_permissions.shared_catalog_read_finance_revenue_daily_table_BIService",
         "aws_lakeformation_permissions.share_db_analytics_finance",
         "aws_lakeformation_permissions.share_table_analytics_finance_revenue_daily",
-    ]
+    ])
     changed = sorted(a for a in set(before) & set(after) if before[a] != after[a])
     # the only other change: analysts' IAM no longer names the finance databases
     assert [c.split(":")[1].split(".")[0] for c in changed] == ["aws_iam_policy"]
@@ -241,3 +243,20 @@ def test_access_report_lists_columns_and_reasons(capsys):
     assert "customer_email" not in row.split("|")[5]          # not among the readable columns
     ds = next(line for line in out.splitlines() if line.startswith("| data-science") and "| customers |" in line)
     assert "column include-list" in ds and "explicit column subset" in ds
+
+
+def test_a_contract_change_touches_only_its_domains_catalog_stack(synth_root, tmp_path):
+    """One state per domain catalog: adding a column to sales.customers changes dev-catalog-sales (and at most
+    the stacks of that product's subscribers), never dev-governance or another domain's catalog."""
+    root = copy_project(tmp_path / "changed")
+    path = root / "contracts" / "sales" / "customers.yaml"
+    contract = yaml.safe_load(path.read_text())
+    contract["schema"][0]["properties"].append({
+        "name": "loyalty_tier", "physicalName": "loyalty_tier", "logicalType": "string", "physicalType": "string",
+        "description": "Loyalty programme tier.", "classification": "confidential"})
+    path.write_text(yaml.safe_dump(contract, sort_keys=False))
+    synthesize(load_meshes(root, ["dev"]), root / "cdktf.out")
+    changed = {p.parent.name for p in (root / "cdktf.out" / "stacks").glob("dev-*/cdk.tf.json")
+               if p.read_bytes() != (synth_root / "cdktf.out" / "stacks" / p.parent.name / "cdk.tf.json").read_bytes()}
+    subscribers = {"dev-domain-marketing", "dev-consumer-data-science"}
+    assert "dev-catalog-sales" in changed and changed <= {"dev-catalog-sales", *subscribers}, changed

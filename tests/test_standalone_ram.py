@@ -38,7 +38,7 @@ def test_standalone_mesh_applies_after_the_handshake_and_replans_clean(standalon
     assert succeeded(standalone["runs"]), standalone["output"]
     out = standalone["output"]
     assert "seeded organization" not in out
-    assert out.index("applied dev-governance") < out.index("RAM handshake dev: Lake Formation offers") < \
+    assert out.index("applied dev-catalog-sales") < out.index("RAM handshake dev: Lake Formation offers") < \
         out.index("applied dev-domain-sales")
 
 

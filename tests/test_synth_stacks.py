@@ -19,15 +19,19 @@ def test_stacks_per_environment_and_deploy_order(synth_root):
     manifest = json.loads((synth_root / "cdktf.out" / "manifest.json").read_text())
     stacks = manifest["stacks"]
     for env in ("dev", "prod", "qa"):
-        assert {f"{env}-governance", f"{env}-domain-sales", f"{env}-domain-marketing", f"{env}-domain-finance",
-                f"{env}-consumer-analytics", f"{env}-consumer-data-science"} <= set(stacks)
+        catalogs = {f"{env}-catalog-{d}" for d in ("sales", "marketing", "finance")}
+        assert {f"{env}-governance", *catalogs, f"{env}-domain-sales", f"{env}-domain-marketing",
+                f"{env}-domain-finance", f"{env}-consumer-analytics", f"{env}-consumer-data-science"} == {
+            s for s in stacks if s.startswith(f"{env}-")}
         assert stacks[f"{env}-governance"]["dependencies"] == []
-        assert stacks[f"{env}-domain-sales"]["dependencies"] == [f"{env}-governance"]
+        assert all(stacks[c]["dependencies"] == [f"{env}-governance"] for c in catalogs)
+        assert set(stacks[f"{env}-domain-sales"]["dependencies"]) == {f"{env}-governance", *catalogs}
         assert set(stacks[f"{env}-consumer-analytics"]["dependencies"]) == {
-            f"{env}-governance", f"{env}-domain-sales", f"{env}-domain-marketing", f"{env}-domain-finance"}
+            f"{env}-governance", *catalogs, f"{env}-domain-sales", f"{env}-domain-marketing", f"{env}-domain-finance"}
 
 
-@pytest.mark.parametrize("name,account", [("dev-governance", "111111111111"), ("dev-domain-sales", "222222222222"),
+@pytest.mark.parametrize("name,account", [("dev-governance", "111111111111"), ("dev-catalog-sales", "111111111111"),
+                                          ("dev-domain-sales", "222222222222"),
                                           ("dev-consumer-analytics", "555555555555")])
 def test_provider_assumes_deploy_role_in_own_account(stack, name, account):
     provider = stack(name).json["provider"]["aws"][0]
@@ -111,19 +115,19 @@ def test_governance_catalog_encryption_uses_customer_managed_key(stack):
 
 
 def test_governance_one_database_per_domain(stack):
-    dbs = {d["name"]: d for d in stack("dev-governance").resources("aws_glue_catalog_database").values()}
+    dbs = {d["name"]: d for d in stack("dev-governance*").resources("aws_glue_catalog_database").values()}
     assert set(dbs) == {"sales", "marketing", "finance"}
     assert dbs["sales"]["location_uri"] == "s3://acme-dev-sales-analytics-222222222222/"
     assert dbs["sales"]["catalog_id"] == "111111111111"
     assert dbs["sales"]["lifecycle"]["prevent_destroy"] is True
-    db_tags = [t for t in stack("dev-governance").resources("aws_lakeformation_resource_lf_tags").values()
+    db_tags = [t for t in stack("dev-governance*").resources("aws_lakeformation_resource_lf_tags").values()
                if "database" in t]
     assert {t["database"]["name"]: {x["key"]: x["value"] for x in t["lf_tag"]} for t in db_tags} == {
         d: {"domain": d, "classification": "pii"} for d in ("sales", "marketing", "finance")}   # fails closed
 
 
 def test_governance_table_per_contract_schema_object(stack):
-    tables = {t["name"]: t for t in stack("dev-governance").resources("aws_glue_catalog_table").values()}
+    tables = {t["name"]: t for t in stack("dev-governance*").resources("aws_glue_catalog_table").values()}
     assert set(tables) == {"orders", "order_lines", "customers", "campaigns", "campaign_spend", "web_sessions",
                            "invoices", "revenue_daily", "cost_centers"}
     orders = tables["orders"]
@@ -146,7 +150,7 @@ def test_governance_table_per_contract_schema_object(stack):
 
 def test_governance_classified_columns_carry_lf_tags(stack):
     """One tag resource per column below the most sensitive level (which columns inherit from the database)."""
-    column_tags = [t for t in stack("dev-governance").resources("aws_lakeformation_resource_lf_tags").values()
+    column_tags = [t for t in stack("dev-governance*").resources("aws_lakeformation_resource_lf_tags").values()
                    if "table_with_columns" in t]
     by_table: dict = {}
     for t in column_tags:

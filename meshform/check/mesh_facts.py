@@ -48,6 +48,7 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
     # The account each stack deploys into, by stack name (= the synthesized stack's directory name): a resource
     # check sees only its file path, and the policies read a stack's own account from here.
     stack_accounts = {naming.stack_name(mesh.env, "governance"): gov.account_id}
+    stack_accounts.update({naming.catalog_stack_name(mesh.env, d): gov.account_id for d in spec.domains})
     stack_accounts.update({naming.stack_name(mesh.env, "domain", name): d.account_id
                            for name, d in spec.domains.items()})
     stack_accounts.update({naming.stack_name(mesh.env, "consumer", name): c.account_id

@@ -155,9 +155,12 @@ def _run_all(meshes, terraform, source, cli_config, stacks_dir, endpoint, workdi
             summary.group(0) if summary else _tail(result.output, 15))
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        for index, tier in enumerate(tiers):
-            if index == 1:       # governance applied: standalone accounts now have RAM invitations to accept
+        handshake_done = False
+        for tier in tiers:
+            # Once the governance account's stacks applied, standalone accounts have RAM invitations to accept.
+            if not handshake_done and any(not _in_governance_account(meshes, n) for n in tier):
                 _accept_ram_shares(meshes, runs, workdir, endpoint, echo)
+                handshake_done = True
             list(pool.map(apply, [runs[n] for n in tier]))
             for name in tier:
                 _report_apply(runs[name], echo)
@@ -177,7 +180,8 @@ def _accept_ram_shares(meshes: list[Mesh], runs: dict[str, StackRun], workdir: P
 
     updated = []
     for mesh in meshes:
-        if mesh.spec.organization_id or runs[naming.stack_name(mesh.env, "governance")].error:
+        if mesh.spec.organization_id or any(run.error for name, run in runs.items()
+                                            if naming.in_governance_account(mesh.env, name)):
             continue
         shares = shares_by_subscriber(mesh, endpoint)
         if shares and shares != dict(mesh.ram_shares):
@@ -193,6 +197,10 @@ def _accept_ram_shares(meshes: list[Mesh], runs: dict[str, StackRun], workdir: P
         if stack_file.read_bytes() != (run.directory / "cdk.tf.json").read_bytes():
             shutil.copyfile(stack_file, run.directory / "cdk.tf.json")
             run.targets, run.left_out = plan_exclusions(json.loads(stack_file.read_text()))
+
+
+def _in_governance_account(meshes: list[Mesh], stack: str) -> bool:
+    return any(naming.in_governance_account(mesh.env, stack) for mesh in meshes)
 
 
 def _target_args(run: StackRun) -> list[str]:

@@ -1,8 +1,8 @@
-"""The grants a subscription consists of. Governance side (`grant_database_describe`, `grant_tag_access`, and
-`grant_table_read` with `grantable=True`): to the subscriber's *account* (never to IAM roles of other accounts),
-grantable so that the subscriber's LF admin re-grants to its own principals. The subscriber side re-grants the same
-tables with `grant_table_read` (modules/constructs/subscriber_regrants.py). Who gets which mechanism is decided in
-meshform/access.py."""
+"""The grants a subscription consists of. Governance side (`grant_database_describe`, `grant_tag_key_describe`,
+`grant_tag_policies`, and `grant_table_read` with `grantable=True`): to the subscriber's *account* (never to IAM
+roles of other accounts), grantable so that the subscriber's LF admin re-grants to its own principals. The
+subscriber side re-grants the same tables with `grant_table_read` (modules/constructs/subscriber_regrants.py). Who
+gets which mechanism is decided in meshform/access.py."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,10 +26,11 @@ def grant_database_describe(scope: Construct, id_: str, *, account: str, databas
           depends_on=after)
 
 
-def grant_tag_access(scope: Construct, id_: str, accesses: Sequence[TagAccess], after: Dependencies) -> None:
-    """Classes of data of one or more domains for one account: LF-tag policy grants per domain (they cover tables
-    added later), plus DESCRIBE on the tag values so the account's admin can see them — one grant per tag key with
-    the union of values, so that removing one domain's grant never revokes a value another still needs."""
+def grant_tag_key_describe(scope: Construct, id_: str, accesses: Sequence[TagAccess],
+                           after: Dependencies) -> None:
+    """DESCRIBE on the tag values an account's tag grants use, so the account's admin can see them — one grant per
+    tag key with the union of values over all its tag grants, so that removing one domain's grant never revokes a
+    value another still needs. Account-wide: in the governance stack, next to the ontology."""
     account = accesses[0].account
     domains = sorted({a.domain for a in accesses})
     classes = sorted({c for a in accesses for c in a.classifications})
@@ -37,13 +38,16 @@ def grant_tag_access(scope: Construct, id_: str, accesses: Sequence[TagAccess], 
           lf_tag=(DOMAIN_KEY, domains), depends_on=after)
     grant(scope, f"{id_}_classification_tag", principal=account, permissions=["DESCRIBE"], with_grant_option=True,
           lf_tag=(CLASSIFICATION_KEY, classes), depends_on=after)
-    for access in accesses:
-        own = list(access.classifications)
-        grant(scope, f"{id_}_{access.domain}_databases", principal=account, permissions=["DESCRIBE"],
-              with_grant_option=True, lf_tag_policy=("DATABASE", [(DOMAIN_KEY, [access.domain])]), depends_on=after)
-        grant(scope, f"{id_}_{access.domain}_tables", principal=account, permissions=READ, with_grant_option=True,
-              lf_tag_policy=("TABLE", [(DOMAIN_KEY, [access.domain]), (CLASSIFICATION_KEY, own)]),
-              depends_on=after)
+
+
+def grant_tag_policies(scope: Construct, id_: str, access: TagAccess, after: Dependencies) -> None:
+    """A class of data of one domain for one account: LF-tag policy grants (they cover tables added later). In the
+    domain's catalog stack: a change to one domain's tag grant plans only that stack."""
+    own = list(access.classifications)
+    grant(scope, f"{id_}_{access.domain}_databases", principal=access.account, permissions=["DESCRIBE"],
+          with_grant_option=True, lf_tag_policy=("DATABASE", [(DOMAIN_KEY, [access.domain])]), depends_on=after)
+    grant(scope, f"{id_}_{access.domain}_tables", principal=access.account, permissions=READ, with_grant_option=True,
+          lf_tag_policy=("TABLE", [(DOMAIN_KEY, [access.domain]), (CLASSIFICATION_KEY, own)]), depends_on=after)
 
 
 def grant_table_read(scope: Construct, id_: str, access: TableAccess, *, principal: str, governance: str,
