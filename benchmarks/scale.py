@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"validate (spec + contracts): {validated:6.2f} s")
         print(f"synthesize ({len(stacks)} stacks, {total} resources): {synthesized:6.2f} s "
               f"(includes the one-time import of the provider bindings)")
+        largest = max(stacks, key=lambda st: st.resource_count)
+        print(f"largest stack: {largest.name} ({largest.resource_count} resources)")
         print(f"peak RSS of the Python process: {peak_mb:.0f} MB (jsii's node process not included)")
         if checked is not None:
             print(f"check (checkov + governance rules): {checked:6.2f} s, {passed} passed, {failed} failed")
