@@ -21,6 +21,17 @@ def require_terraform() -> None:
         pytest.skip(f"emulator tests need terraform and the AWS provider: {missing}")
 
 
+def require_checkov() -> None:
+    """checkov lives in its own virtualenv (.venv-checkov, created by `make test`/`make demo`)."""
+    from meshform.check.runner import PROJECT_ROOT
+
+    if (PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov").exists() or os.environ.get("MESHFORM_CHECKOV"):
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI must run checkov: .venv-checkov is missing (make test creates it)")
+    pytest.skip("checkov is not installed in .venv-checkov (run `make demo` or `make test`)")
+
+
 class AccountClients:
     def __init__(self, endpoint: str, region: str, account: str, role: str = "mesh-deploy"):
         sts = boto3.client("sts", endpoint_url=endpoint, region_name=region, aws_access_key_id="test",

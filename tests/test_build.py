@@ -3,24 +3,20 @@ stops it before anything is written."""
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
 
-from meshform.check.runner import PROJECT_ROOT
 from meshform.cli import main
 from tests.conftest import copy_project, edit_yaml
+from tests.emulator import require_checkov
 
 pytestmark = pytest.mark.synth
 
 
 @pytest.fixture(scope="module", autouse=True)
 def checkov_available():
-    if not (PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov").exists() and not os.environ.get("MESHFORM_CHECKOV"):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI must run checkov: .venv-checkov is missing (make test creates it)")
-        pytest.skip("checkov is not installed in .venv-checkov (run `make demo`)")
+    require_checkov()
 
 
 def test_build_validates_synthesizes_and_checks_once_with_a_summary(tmp_path, capsys):

@@ -3,7 +3,6 @@ silently (unparsable stacks, resources checkov never evaluated)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -12,16 +11,14 @@ import pytest
 from meshform.check.runner import PROJECT_ROOT
 from meshform.cli import main
 from tests.conftest import copy_project
+from tests.emulator import require_checkov
 
 pytestmark = pytest.mark.synth
 
 
 @pytest.fixture(scope="module", autouse=True)
 def checkov_available():
-    if not (PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov").exists() and not os.environ.get("MESHFORM_CHECKOV"):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI must run checkov: .venv-checkov is missing (make test creates it)")
-        pytest.skip("checkov is not installed in .venv-checkov (run `make test`)")
+    require_checkov()
 
 
 def _stacks_copy(synth_root: Path, dest: Path, env: str = "dev") -> Path:

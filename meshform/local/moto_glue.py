@@ -66,102 +66,89 @@ def _owner_glue(response: Any, owner: str):
     return glue_backends[owner][response.region]
 
 
-def _wrap(name: str, original):
-    def handler(self: Any):
-        owner = _foreign(self)
-        if owner is None:
-            return original(self)
-        params = self.parameters
-        database = params.get("DatabaseName") or params.get("Name")
-        visible = _visible_tables(owner, self.current_account, self.region, database)
-        if visible is None:
-            raise EntityNotFoundException(f"Database {database} not found.")
-        glue = _owner_glue(self, owner)
-        if name == "get_database":
-            return ActionResult({"Database": glue.get_database(database).as_dict()})
-        if name == "get_table":
-            table = params.get("Name")
-            if "*" not in visible and table not in visible:
-                raise EntityNotFoundException(f"Table {table} not found.")
-            return ActionResult({"Table": glue.get_table(database, table).as_dict()})
-        tables = [t for t in glue.get_tables(database, params.get("Expression"))
-                  if "*" in visible or t.name in visible]
-        return ActionResult({"TableList": [t.as_dict() for t in tables]})
-    handler.__name__ = name
-    return handler
+def _read(self: Any, name: str, owner: str):
+    """GetDatabase/GetTable/GetTables on another account's catalog: only what is shared and visible."""
+    params = self.parameters
+    database = params.get("DatabaseName") or params.get("Name")
+    visible = _visible_tables(owner, self.current_account, self.region, database)
+    if visible is None:
+        raise EntityNotFoundException(f"Database {database} not found.")
+    glue = _owner_glue(self, owner)
+    if name == "get_database":
+        return ActionResult({"Database": glue.get_database(database).as_dict()})
+    if name == "get_table":
+        table = params.get("Name")
+        if "*" not in visible and table not in visible:
+            raise EntityNotFoundException(f"Table {table} not found.")
+        return ActionResult({"Table": glue.get_table(database, table).as_dict()})
+    tables = [t for t in glue.get_tables(database, params.get("Expression"))
+              if "*" in visible or t.name in visible]
+    return ActionResult({"TableList": [t.as_dict() for t in tables]})
 
 
-def _wrap_get_databases(original):
+def _list_databases(self: Any, name: str, owner: str):
     """GetDatabases(CatalogId=other): the databases of that catalog the caller's account can see (shared and the
     share visible), never the caller's own."""
-    def get_databases(self: Any):
-        owner = _foreign(self)
-        if owner is None:
-            return original(self)
-        glue = _owner_glue(self, owner)
-        visible = [d for name, d in glue.databases.items()
-                   if _visible_tables(owner, self.current_account, self.region, name) is not None]
-        return ActionResult({"DatabaseList": [d.as_dict() for d in visible]})
-    return get_databases
+    glue = _owner_glue(self, owner)
+    visible = [d for db_name, d in glue.databases.items()
+               if _visible_tables(owner, self.current_account, self.region, db_name) is not None]
+    return ActionResult({"DatabaseList": [d.as_dict() for d in visible]})
 
 
-def _wrap_write(name: str, original):
+def _write(self: Any, name: str, owner: str):
+    """Create/Update/DeleteTable in another account's catalog: only with the Lake Formation permission received
+    on it (FOREIGN_WRITES) and the share visible; the write lands in the owner's catalog."""
+    from meshform.local import moto_ram
+    from meshform.local.moto_lf.catalog import lf_backend
+
+    params = self.parameters
+    database = params.get("DatabaseName") or params.get("Name")
+    needed = FOREIGN_WRITES.get(name)
+    table = (params.get("TableInput") or {}).get("Name") or params.get("Name")
+    allowed = False
+    if needed is not None and moto_ram.lf_share_visible(owner, self.current_account, self.region):
+        kind, permission = needed
+        target = ({"Database": {"CatalogId": owner, "Name": database}} if kind == "Database" else
+                  {"Table": {"CatalogId": owner, "DatabaseName": database, "Name": table}})
+        held = lf_backend(owner, self.region).held_on(owner, [self.current_account], target)
+        allowed = bool({permission, "ALL"} & held)
+    if not allowed:
+        raise AccessDeniedException(f"Insufficient Lake Formation permission(s) on catalog {owner}: "
+                                    f"{self.current_account} may not {name} there.")
+    glue = _owner_glue(self, owner)
+    if name == "create_table":
+        glue.create_table(database, table, params.get("TableInput"), params.get("OpenTableFormatInput"))
+    elif name == "update_table":
+        glue.update_table(database, table, params.get("TableInput"))
+    else:
+        glue.delete_table(database, table)
+    return EmptyResult()
+
+
+def _deny(self: Any, name: str, owner: str):
+    raise AccessDeniedException(f"{self.current_account} may not {name} in catalog {owner} (not modelled "
+                                "as shareable: Lake Formation shares no such permission).")
+
+
+def _for_foreign_catalog(name: str, original, foreign):
+    """moto answers every call from the caller's own catalog: calls naming another account's CatalogId go to
+    `foreign(self, name, owner)` instead; all others keep moto's behaviour."""
     def handler(self: Any):
         owner = _foreign(self)
-        if owner is None:
-            return original(self)
-        from meshform.local import moto_ram
-        from meshform.local.moto_lf.catalog import lf_backend
-
-        params = self.parameters
-        database = params.get("DatabaseName") or params.get("Name")
-        needed = FOREIGN_WRITES.get(name)
-        table = (params.get("TableInput") or {}).get("Name") or params.get("Name")
-        allowed = False
-        if needed is not None and moto_ram.lf_share_visible(owner, self.current_account, self.region):
-            kind, permission = needed
-            target = ({"Database": {"CatalogId": owner, "Name": database}} if kind == "Database" else
-                      {"Table": {"CatalogId": owner, "DatabaseName": database, "Name": table}})
-            held = lf_backend(owner, self.region).held_on(owner, [self.current_account], target)
-            allowed = bool({permission, "ALL"} & held)
-        if not allowed:
-            raise AccessDeniedException(f"Insufficient Lake Formation permission(s) on catalog {owner}: "
-                                        f"{self.current_account} may not {name} there.")
-        glue = _owner_glue(self, owner)
-        if name == "create_table":
-            glue.create_table(database, table, params.get("TableInput"), params.get("OpenTableFormatInput"))
-        elif name == "update_table":
-            glue.update_table(database, table, params.get("TableInput"))
-        else:
-            glue.delete_table(database, table)
-        return EmptyResult()
-    return handler
-
-
-def _wrap_denied(name: str, original):
-    def handler(self: Any):
-        owner = _foreign(self)
-        if owner is None:
-            return original(self)
-        raise AccessDeniedException(f"{self.current_account} may not {name} in catalog {owner} (not modelled "
-                                    "as shareable: Lake Formation shares no such permission).")
+        return original(self) if owner is None else foreign(self, name, owner)
+    handler.__name__ = name
+    handler.__meshform__ = True  # type: ignore[attr-defined]
     return handler
 
 
 def install() -> None:
     from moto.glue.responses import GlueResponse
 
-    wrappers = {name: (lambda n: lambda original: _wrap(n, original))(name)
-                for name in ("get_database", "get_table", "get_tables")}
-    wrappers["get_databases"] = _wrap_get_databases
-    wrappers.update({name: (lambda n: lambda original: _wrap_write(n, original))(name) for name in FOREIGN_WRITES})
-    wrappers.update({name: (lambda n: lambda original: _wrap_denied(n, original))(name) for name in DENIED_WRITES})
-    for name, make in wrappers.items():
+    foreign = {"get_database": _read, "get_table": _read, "get_tables": _read, "get_databases": _list_databases}
+    foreign.update({name: _write for name in FOREIGN_WRITES})
+    foreign.update({name: _deny for name in DENIED_WRITES})
+    for name, handle in foreign.items():
         original = getattr(GlueResponse, name, None)
         if original is None or getattr(original, "__meshform__", False):
             continue
-        wrapped = make(original)
-        wrapped.__name__ = name
-        wrapped.__meshform__ = True
-        setattr(GlueResponse, name, wrapped)
-
+        setattr(GlueResponse, name, _for_foreign_catalog(name, original, handle))

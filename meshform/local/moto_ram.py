@@ -369,15 +369,16 @@ class Handlers:
     def get_resource_share_invitations(self: Any) -> str:
         return json.dumps(self.ram_backend.get_invitations(self._ram_params()))
 
-    def accept_resource_share_invitation(self: Any) -> str:
+    def _answer_invitation(self: Any, accept: bool) -> str:
         params = self._ram_params()
-        out = self.ram_backend.answer_invitation(params.get("resourceShareInvitationArn"), accept=True)
+        out = self.ram_backend.answer_invitation(params.get("resourceShareInvitationArn"), accept=accept)
         return json.dumps({**out, "clientToken": params.get("clientToken")})
 
+    def accept_resource_share_invitation(self: Any) -> str:
+        return self._answer_invitation(accept=True)
+
     def reject_resource_share_invitation(self: Any) -> str:
-        params = self._ram_params()
-        out = self.ram_backend.answer_invitation(params.get("resourceShareInvitationArn"), accept=False)
-        return json.dumps({**out, "clientToken": params.get("clientToken")})
+        return self._answer_invitation(accept=False)
 
     def associate_resource_share(self: Any) -> str:
         return json.dumps(self.ram_backend.associate(self._ram_params()))

@@ -24,18 +24,18 @@ def caller_arn(response: Any) -> str:
 
 
 class Handlers:
+    def _grant_arguments(self: Any) -> tuple:
+        """(caller, catalog, principal, resource, permissions, grantable): what Grant and Revoke both take."""
+        return (caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
+                self._get_param("Resource") or {}, self._get_param("Permissions"),
+                self._get_param("PermissionsWithGrantOption"))
+
     def grant_permissions(self: Any) -> str:
-        self.lakeformation_backend.strict_grant(
-            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
-            self._get_param("Resource") or {}, self._get_param("Permissions"),
-            self._get_param("PermissionsWithGrantOption"))
+        self.lakeformation_backend.strict_grant(*self._grant_arguments())
         return "{}"
 
     def revoke_permissions(self: Any) -> str:
-        self.lakeformation_backend.strict_revoke(
-            caller_arn(self), self._get_param("CatalogId") or self.current_account, self._get_param("Principal"),
-            self._get_param("Resource") or {}, self._get_param("Permissions"),
-            self._get_param("PermissionsWithGrantOption"))
+        self.lakeformation_backend.strict_revoke(*self._grant_arguments())
         return "{}"
 
     def batch_grant_permissions(self: Any) -> str:
