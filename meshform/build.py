@@ -29,11 +29,8 @@ def build(root: Path, envs: list[str] | None, out: Path, reports: Path, echo: Ec
     stacks = synthesize(meshes, out)
     synthesized = time.monotonic()
     echo(describe_stacks(stacks, out))
-    results = []
-    for mesh in meshes:
-        count = sum(1 for s in stacks if s.environment == mesh.env)
-        echo(f"\nchecking {mesh.env}: {count} stacks with checkov and the mesh's governance rules ...")
-        results += run_checks([mesh], (out / "stacks").resolve(), reports.resolve())
+    results = run_checks(meshes, (out / "stacks").resolve(), reports.resolve(), progress=lambda mesh, count: echo(
+        f"\nchecking {mesh.env}: {count} stacks with checkov and the mesh's governance rules ..."))
     checked = time.monotonic()
     text, ok = render(results, load_skips())
     echo(text)

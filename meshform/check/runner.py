@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,7 +142,9 @@ def _yaml_resource_types(text: str) -> list[str] | None:
     return [str(t) for t in (filtered or declared)] or None
 
 
-def run_checks(meshes: list[Mesh], stacks_dir: Path, reports_dir: Path) -> list[EnvironmentResult]:
+def run_checks(meshes: list[Mesh], stacks_dir: Path, reports_dir: Path,
+               progress: Callable[[Mesh, int], None] | None = None) -> list[EnvironmentResult]:
+    """One checkov run per environment; `progress(mesh, stack count)` is called before each (long) run."""
     checkov = find_checkov()
     skips = load_skips()
     policies = custom_policies()
@@ -150,6 +153,8 @@ def run_checks(meshes: list[Mesh], stacks_dir: Path, reports_dir: Path) -> list[
         stack_dirs = sorted(p for p in stacks_dir.iterdir() if p.is_dir() and p.name.startswith(f"{mesh.env}-"))
         if not stack_dirs:
             raise ToolMissing(f"no synthesized stacks for environment {mesh.env!r} in {stacks_dir}")
+        if progress is not None:
+            progress(mesh, len(stack_dirs))
         results.append(_run_env(checkov, mesh, stack_dirs, stacks_dir, reports_dir / mesh.env, skips, policies))
     return results
 
