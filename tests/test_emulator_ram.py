@@ -201,3 +201,30 @@ def test_a_failed_create_resource_share_leaves_nothing(server):  # noqa: F811
     assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == before
     assert all(i["resourceShareName"] != "closed" for i in AccountClients(server.url, REGION, CONSUMER)(
         "ram").get_resource_share_invitations()["resourceShareInvitations"])
+
+
+def test_concurrent_grants_to_one_account_share_one_invitation(tmp_path):
+    """Terraform grants in parallel (and stacks apply in parallel): AWS still keeps one Lake Formation share per
+    account pair with one invitation (https://docs.aws.amazon.com/lake-formation/latest/dg/optimize-ram.html)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from meshform.local.emulator import MotoServer
+
+    srv = MotoServer(tmp_path / "moto.log")
+    try:
+        gov, consumer = build_lake(srv.url)
+        resources = [{"Table": {"DatabaseName": "sales", "Name": t}} for t in ("orders", "customers")]
+        resources += [{"Database": {"Name": "sales"}}] * 6
+
+        def grant(resource):
+            gov("lakeformation").grant_permissions(Principal=p(CONSUMER), Resource=resource,
+                                                  Permissions=["DESCRIBE"])
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(grant, resources))
+        shares = gov("ram").get_resource_shares(resourceOwner="SELF")["resourceShares"]
+        assert len(shares) == 1
+        invitations = consumer("ram").get_resource_share_invitations()["resourceShareInvitations"]
+        assert [i["status"] for i in invitations] == ["PENDING"]
+    finally:
+        srv.stop()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import uuid
 from typing import Any
 
@@ -84,6 +85,10 @@ class StrictRam:
         return share
 
     def _associate_principals(self, share: Any, principals: list[str]) -> None:
+        with _SHARE_LOCK:
+            self._associate_principals_locked(share, principals)
+
+    def _associate_principals_locked(self, share: Any, principals: list[str]) -> None:
         from moto.ram.models import ram_backends
 
         status = _statuses(share)
@@ -188,6 +193,10 @@ class StrictRam:
         return {"resourceShareInvitations": found}
 
     def answer_invitation(self, arn: str, accept: bool) -> dict:
+        with _SHARE_LOCK:
+            return self._answer_invitation_locked(arn, accept)
+
+    def _answer_invitation_locked(self, arn: str, accept: bool) -> dict:
         from moto.ram.models import ram_backends
 
         invitation = next((i for i in self.invitations if i["resourceShareInvitationArn"] == arn), None)
@@ -302,8 +311,19 @@ def _glue_arn(region: str, owner: str, kind: str, body: dict) -> str:
     return f"{prefix}:catalog"
 
 
+# moto's server answers requests on several threads, and Terraform applies stacks (and resources) in parallel:
+# finding-or-creating a share and its invitation must be atomic, or two concurrent grants to one account create two
+# invitations for one share — which AWS never does (one share per account pair, one invitation per principal).
+_SHARE_LOCK = threading.RLock()
+
+
 def share_for_grant(lf: Any, owner: str, principal: str, account: str | None, kind: str, body: dict) -> None:
     """The RAM share a cross-account grant by the catalog owner goes into (created or reused)."""
+    with _SHARE_LOCK:
+        _share_for_grant(lf, owner, principal, account, kind, body)
+
+
+def _share_for_grant(lf: Any, owner: str, principal: str, account: str | None, kind: str, body: dict) -> None:
     from moto.ram.models import ResourceShare, ram_backends
 
     version = _cross_account_version(lf)
