@@ -52,6 +52,10 @@ class TagAccess:
 
 
 def table_accesses(mesh: Mesh) -> list[TableAccess]:
+    return list(mesh.derived("table_accesses", lambda: _table_accesses(mesh)))
+
+
+def _table_accesses(mesh: Mesh) -> list[TableAccess]:
     out: list[TableAccess] = []
     for index, sub in enumerate(mesh.spec.subscriptions):
         if "lakeformation" not in sub.via:
@@ -92,6 +96,10 @@ def tag_accesses(mesh: Mesh) -> list[TagAccess]:
 
 
 def tag_table_accesses(mesh: Mesh) -> list[TableAccess]:
+    return list(mesh.derived("tag_table_accesses", lambda: _tag_table_accesses(mesh)))
+
+
+def _tag_table_accesses(mesh: Mesh) -> list[TableAccess]:
     """What tag grants resolve to today (tables added later are covered too, by the tag policy itself)."""
     out = []
     for grant in tag_accesses(mesh):
@@ -110,6 +118,10 @@ def tag_table_accesses(mesh: Mesh) -> list[TableAccess]:
 
 
 def effective_accesses(mesh: Mesh) -> list[TableAccess]:
+    return list(mesh.derived("effective_accesses", lambda: _effective_accesses(mesh)))
+
+
+def _effective_accesses(mesh: Mesh) -> list[TableAccess]:
     """One access per (subscriber, table), as re-granted and reported: a named subscription wins over a tag grant
     covering the same table (two Terraform resources managing one LF permission would revoke each other's grant
     on removal)."""
@@ -128,6 +140,10 @@ def shared_domains(mesh: Mesh, subscriber: str) -> list[str]:
 
 def cells_filters(mesh: Mesh) -> dict[tuple[str, str, str], tuple[str, ...]]:
     """(database, table, filter name) -> excluded columns, for every filter some subscription needs."""
+    return dict(mesh.derived("cells_filters", lambda: _cells_filters(mesh)))
+
+
+def _cells_filters(mesh: Mesh) -> dict[tuple[str, str, str], tuple[str, ...]]:
     return {(a.database, a.table, a.filter_name): a.hidden
             for a in table_accesses(mesh) if a.mechanism == CELLS_FILTER and a.filter_name is not None}
 

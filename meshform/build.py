@@ -10,6 +10,11 @@ from pathlib import Path
 
 from meshform.loader import load_meshes
 
+
+def check_cache_dir(root: Path) -> Path:
+    """Where check results of unchanged stacks are kept between runs (meshform/check/cache.py)."""
+    return root / ".meshform" / "check-cache"
+
 Echo = Callable[[str], None]
 
 
@@ -26,18 +31,24 @@ def build(root: Path, envs: list[str] | None, out: Path, reports: Path, echo: Ec
     validated = time.monotonic()
     echo(describe_meshes(meshes))
     echo(f"\nsynthesizing {len(meshes)} environment(s) (the first run imports the provider bindings, ~15 s) ...")
-    stacks = synthesize(meshes, out)
+    stacks = synthesize(meshes, out, incremental=True)
     synthesized = time.monotonic()
     echo(describe_stacks(stacks, out))
-    results = run_checks(meshes, (out / "stacks").resolve(), reports.resolve(), progress=lambda mesh, count: echo(
-        f"\nchecking {mesh.env}: {count} stacks with checkov and the mesh's governance rules ..."))
+    def progress(mesh, count: int, todo: int) -> None:
+        reused = f" ({count - todo} unchanged since the last build: results re-used)" if todo < count else ""
+        echo(f"\nchecking {mesh.env}: {todo} of {count} stacks with checkov and the mesh's governance rules{reused}"
+             " ...")
+
+    results = run_checks(meshes, (out / "stacks").resolve(), reports.resolve(), progress=progress,
+                         cache_dir=check_cache_dir(root))
     checked = time.monotonic()
     text, ok = render(results, load_skips())
     echo(text)
     largest = max(stacks, key=lambda s: s.resource_count)
     echo(f"\nbuild {'OK' if ok else 'FAILED'}: {len(stacks)} stacks, {sum(s.resource_count for s in stacks):,} "
          f"resources (largest {largest.name}: {largest.resource_count:,}); checks passed "
-         f"{sum(r.passed for r in results):,}, failed {sum(len(r.failed) for r in results)}; "
+         f"{sum(r.passed for r in results):,}, failed {sum(len(r.failed) for r in results)} "
+         f"({sum(r.cached for r in results)} stack(s) unchanged, re-used); "
          f"validate {validated - started:.1f} s, synthesize {synthesized - validated:.1f} s, "
          f"check {checked - synthesized:.1f} s")
     return ok

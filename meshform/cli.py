@@ -166,7 +166,9 @@ def _check(root: Path, envs: list[str] | None, stacks_dir: Path | None, reports:
             out = root / ".meshform" / "check" / "cdktf.out"
             synthesize(meshes, out)
             stacks_dir = out / "stacks"
-        results = run_checks(meshes, stacks_dir.resolve(), reports.resolve())
+        from meshform.build import check_cache_dir
+
+        results = run_checks(meshes, stacks_dir.resolve(), reports.resolve(), cache_dir=check_cache_dir(root))
     except ToolMissing as missing:
         print(f"check: {missing}", file=sys.stderr)
         return 3

@@ -2,17 +2,21 @@
 which carries every error found in the run."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import stat
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from meshform import naming
-from meshform.errors import ErrorList, ValidationFailed
-from meshform.spec.contract import Product, load_contract
+from meshform.catalog_layout import MAX_STACK_RESOURCES, oversized_catalogs
+from meshform.errors import ErrorList, SpecError, ValidationFailed
+from meshform.settings import load_settings
+from meshform.spec.contract import Product, _odcs_validator, load_contract
 from meshform.spec.environment import CONSUMER_NAME, DOMAIN_NAME, FIX_SEPARATOR, IAM_PRINCIPAL_ARN, EnvironmentSpec
 from meshform.spec.mesh import Mesh
 from meshform.yamlio import load_yaml, os_problem
@@ -58,6 +62,7 @@ def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
 
 def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict) -> Mesh | None:
     display = f"environments/{name}.yaml"
+    at_start = len(errors)
     data, lines = load_yaml(root / display, errors, display)
     if data is None:
         return None
@@ -83,6 +88,8 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
     products = _load_products(root, spec, errors, contracts, unusable)
     mesh = Mesh(spec, display, dict(sorted(products.items())))
     _check_subscriptions(mesh, add, unusable)
+    if len(errors) == at_start:                # the access model needs an otherwise valid environment
+        _check_catalog_sizes(mesh, add)
     if spec.organization_id is None:
         shares, notices = _load_handshakes(root, mesh, errors)
         mesh = Mesh(spec, display, mesh.products, shares, notices)
@@ -231,19 +238,20 @@ def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList, contrac
     """Products of the spec's domains; `unusable` receives fqn -> why a product file exists but yields nothing."""
     products: dict[str, Product] = {}
     gov = spec.governance
-    for domain in sorted(spec.domains):
+    files = {domain: _contract_files(root, domain, errors) for domain in sorted(spec.domains)}
+    ontology = (tuple(gov.classifications), gov.default_classification)
+    jobs = [(path, f"contracts/{domain}/{path.name}", domain, *ontology)
+            for domain, (paths, _) in files.items() for path in paths
+            if (f"contracts/{domain}/{path.name}", *ontology) not in contracts]
+    for job, loaded in zip(jobs, _load_contracts(jobs), strict=True):
+        contracts[(job[1], *ontology)] = loaded
+    for domain, (paths, yml) in files.items():
         table_owner: dict[str, str] = {}
-        paths, yml = _contract_files(root, domain, errors)
         for stem in yml:
             unusable[f"{domain}.{stem}"] = f"contracts/{domain}/{stem}.yml must be renamed to {stem}.yaml"
         for path in paths:
             display = f"contracts/{domain}/{path.name}"
-            key = (display, tuple(gov.classifications), gov.default_classification)
-            if key not in contracts:
-                found = ErrorList()
-                contracts[key] = (load_contract(path, display, domain, gov.classifications,
-                                                gov.default_classification, found), found.errors)
-            product, contract_errors = contracts[key]
+            product, contract_errors = contracts[(display, *ontology)]
             errors.errors.extend(contract_errors)
             if product is None:
                 unusable[f"{domain}.{path.stem}"] = f"{display} has errors, see above"
@@ -257,6 +265,43 @@ def _load_products(root: Path, spec: EnvironmentSpec, errors: ErrorList, contrac
                 table_owner[table.name] = display
             products[product.fqn] = product
     return products
+
+
+def _check_catalog_sizes(mesh: Mesh, add) -> None:
+    """The documented rule of meshform/catalog_layout.py: no catalog stack above MAX_STACK_RESOURCES."""
+    for layout, suggested in oversized_catalogs(mesh):
+        domain = layout.domain
+        stacks = ", ".join(f"{naming.catalog_stack_name(mesh.env, domain, part)} ({n})"
+                           for part, n in enumerate(layout.resources) if n > MAX_STACK_RESOURCES)
+        spec = mesh.spec.domains[domain]
+        add(f"domains.{domain}.catalog_stacks" if "catalog_stacks" in spec.model_fields_set else f"domains.{domain}",
+            f"domain {domain!r}: its catalog would put more than {MAX_STACK_RESOURCES} resources into one stack "
+            f"({stacks}; catalog_stacks is {spec.catalog_stacks})",
+            f"set domains.{domain}.catalog_stacks: {suggested} (its products then spread over that many stacks; "
+            "see README, 'Large domains' for moving existing state)")
+
+
+_ContractJob = tuple[Path, str, str, tuple[str, ...], str]     # path, display, domain, ontology, default
+_PARALLEL_FROM = 64         # below this, starting worker processes costs more than it saves
+
+
+def _load_one(job: _ContractJob) -> tuple[Product | None, list[SpecError]]:
+    path, display, domain, ontology, default = job
+    found = ErrorList()
+    return load_contract(path, display, domain, list(ontology), default, found), found.errors
+
+
+def _load_contracts(jobs: list[_ContractJob]) -> list[tuple[Product | None, list[SpecError]]]:
+    """Parse and check contracts, in worker processes when there are many: each contract is independent and
+    CPU-bound (YAML events + schema checks), so a 1,000-contract mesh validates ~cores times faster. Results come
+    back in job order, so errors and products are the same as a sequential run. Forked workers inherit the
+    imported modules and the compiled schema; where fork is unavailable the run stays sequential."""
+    workers = min(len(jobs) // _PARALLEL_FROM, load_settings().processes)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_load_one(job) for job in jobs]
+    _odcs_validator()                                   # compile once, before forking
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_load_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def _check_subscriptions(mesh: Mesh, add, unusable: dict[str, str]) -> None:

@@ -18,9 +18,11 @@ def stack_name(env: str, kind: str, name: str | None = None) -> str:
     return f"{env}-{kind}" if name is None else f"{env}-{kind}-{name}"
 
 
-def catalog_stack_name(env: str, domain: str) -> str:
-    """The stack in the governance account that holds one domain's catalog objects and grants."""
-    return stack_name(env, "catalog", domain)
+def catalog_stack_name(env: str, domain: str, part: int = 0) -> str:
+    """A stack in the governance account holding one domain's catalog objects and grants: part 0 is
+    `<env>-catalog-<domain>`, further parts (meshform/catalog_layout.py) `<env>-catalog-<domain>-<part>` (domain
+    names have no '-', so these never collide with another domain's stack)."""
+    return stack_name(env, "catalog", domain if part == 0 else f"{domain}-{part}")
 
 
 def in_governance_account(env: str, stack: str) -> bool:

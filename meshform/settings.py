@@ -7,16 +7,18 @@
 | `MESHFORM_TF_REGISTRY` | `online` or `offline`: skip probing registry.terraform.io |
 | `MESHFORM_TF_PLUGIN_MIRROR` | a `terraform providers mirror` directory holding hashicorp/aws |
 | `MESHFORM_CHECKOV` | the checkov binary (default: .venv-checkov/bin/checkov, then PATH) |
+| `MESHFORM_WORKERS` | processes for parsing contracts and checking stacks (default 0: one per CPU core; 1: none) |
 
 `MESHFORM_MESH_FILE` is set by `meshform check` for the governance rules, which run inside checkov's own
 virtualenv and read it there (policies/checks/mesh_facts.py); it is not a user setting.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +34,12 @@ class Settings(BaseSettings):
     tf_registry: Literal["online", "offline"] | None = None
     tf_plugin_mirror: Path | None = None
     checkov: str | None = None
+    workers: int = Field(default=0, ge=0)
+
+    @property
+    def processes(self) -> int:
+        """Worker processes to use: MESHFORM_WORKERS, or one per CPU core."""
+        return self.workers or os.cpu_count() or 1
 
     @property
     def environments(self) -> list[str] | None:

@@ -30,4 +30,8 @@ def describe_stacks(stacks: list[SynthesizedStack], out: Path) -> str:
         rows.append(f"  {s.name:<{width}}  {s.resource_count:>4} resources  account {s.account_id}"
                     f"  after: {', '.join(s.depends_on) or '-'}")
     rows.append(f"  total: {sum(s.resource_count for s in stacks)} resources")
+    kept = [s for s in stacks if not s.rebuilt]
+    if kept:
+        rows.append(f"  {len(stacks) - len(kept)} rebuilt, {len(kept)} unchanged since the last build (no changed "
+                    "contract reaches them: copied as written)")
     return "\n".join(rows)

@@ -1,20 +1,33 @@
 """Synthesis: validated meshes -> cdktf.out/stacks/<stack>/cdk.tf.json, written atomically (a failed run leaves
-the previous output untouched)."""
+the previous output untouched).
+
+Incremental (`incremental=True`, what `meshform build` uses): when the previous output was written by the same code
+from the same environment specs and is intact, only the stacks a changed contract can affect are rebuilt and the
+others are copied byte for byte (meshform/synth_state.py decides which; the result is byte-identical to a cold
+synthesis, which the tests compare). Anything else — a changed spec, other code or library versions, an edited or
+missing output file — synthesizes everything."""
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from meshform.settings import load_settings
 from meshform.spec.mesh import Mesh
+from meshform.stack_plan import PlannedStack, stack_plan
+from meshform.synth_state import STATE_FILE, SynthState, dirty_stacks
 
 # jsii prints a large banner on every start under Node 20; the machine's Node is what it is.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+_PARALLEL_FROM = 3000   # expected resources per extra worker: below, starting one more jsii runtime does not pay
 
 
 @dataclass(frozen=True)
@@ -25,27 +38,114 @@ class SynthesizedStack:
     depends_on: tuple[str, ...]
     resource_count: int
     path: Path
+    rebuilt: bool = True           # False: copied unchanged from the previous output (incremental)
 
 
-def synthesize(meshes: list[Mesh], out: Path) -> list[SynthesizedStack]:
-    from modules.app import build_app  # deferred: imports jsii + the AWS bindings (10-15 s)
-
+def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list[SynthesizedStack]:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    plans = {mesh.env: stack_plan(mesh) for mesh in meshes}
+    order = [(mesh, p) for mesh in meshes for p in plans[mesh.env]]
+    state = SynthState.of(meshes, {env: [p.name for p in plan] for env, plan in plans.items()})
+    previous = SynthState.read(out) if incremental else None
+    rebuild = dirty_stacks(previous, state, meshes, out) if previous is not None else None
     staging = Path(tempfile.mkdtemp(prefix=".meshform-synth-", dir=out.parent))
     try:
-        app, stacks = build_app(meshes, str(staging))
-        app.synth()
+        only = None if rebuild is None else set(rebuild)
+        wanted = [p for _, p in order if only is None or p.name in only]
+        built = _synth_stacks(meshes, staging, wanted) if wanted else {}
+        stacks_dir = staging / "stacks"
+        stacks_dir.mkdir(exist_ok=True)
+        manifest: dict[str, dict] = {}
+        for _mesh, planned in order:
+            if only is not None and planned.name not in only:
+                (stacks_dir / planned.name).mkdir()         # synthesis writes only cdk.tf.json
+                shutil.copy2(out / "stacks" / planned.name / "cdk.tf.json", stacks_dir / planned.name / "cdk.tf.json")
+            entry = built.get(planned.name) or _manifest_entry(planned.name)
+            manifest[planned.name] = {**entry, "dependencies": list(planned.depends_on)}
+        version = str(built.pop("__version__", None) or _manifest_version(staging, out))
+        (staging / "manifest.json").write_text(
+            json.dumps({"stacks": dict(sorted(manifest.items())), "version": version}, indent=2, sort_keys=True)
+            + "\n")
+        state.record(staging)
         _replace_dir(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     results = []
-    for stack in stacks:
-        path = out / "stacks" / stack.stack_name / "cdk.tf.json"
+    for mesh, planned in order:
+        path = out / "stacks" / planned.name / "cdk.tf.json"
         results.append(SynthesizedStack(
-            stack.stack_name, stack.mesh.env, stack.account_id,
-            tuple(sorted(d.node.id for d in stack.dependencies)), count_resources(path), path))
+            planned.name, mesh.env, _account(path), tuple(sorted(planned.depends_on)), count_resources(path), path,
+            only is None or planned.name in only))
     return results
+
+
+def _synth_stacks(meshes: list[Mesh], staging: Path, wanted: list[PlannedStack]) -> dict[str, dict]:
+    """Build the `wanted` stacks into staging/stacks; their manifest entries. Large builds are split over worker
+    processes (each its own Python + jsii runtime, MESHFORM_WORKERS, default one per core): stacks never reference
+    each other, so each part is synthesized independently and the results are the same files."""
+    total = sum(p.weight for p in wanted)
+    workers = min(load_settings().processes, len(wanted), max(1, total // _PARALLEL_FROM))
+    if workers < 2:
+        from modules.app import build_app  # deferred: imports jsii + the AWS bindings (10-15 s)
+
+        app, _ = build_app(meshes, str(staging), {p.name for p in wanted})
+        app.synth()
+        return _read_manifest(staging)
+    groups: list[list[str]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for planned in sorted(wanted, key=lambda p: (-p.weight, p.name)):   # longest first, onto the lightest
+        i = loads.index(min(loads))
+        groups[i].append(planned.name)
+        loads[i] += planned.weight
+    meshes_file = staging / ".meshes.pickle"
+    meshes_file.write_bytes(pickle.dumps(meshes))
+    parts = [staging / f".part-{i}" for i in range(workers)]
+    procs = [subprocess.Popen([sys.executable, "-m", "meshform.synth_worker", str(meshes_file), str(part), *group],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for part, group in zip(parts, groups, strict=True)]
+    outputs = [proc.communicate() for proc in procs]
+    for proc, (_, stderr) in zip(procs, outputs, strict=True):
+        if proc.returncode != 0:
+            raise RuntimeError(f"synthesis worker failed (exit {proc.returncode}):\n{stderr[-4000:]}")
+    entries: dict[str, dict] = {}
+    (staging / "stacks").mkdir(exist_ok=True)
+    for part in parts:
+        entries.update(_read_manifest(part))
+        for stack_dir in (part / "stacks").iterdir():
+            stack_dir.rename(staging / "stacks" / stack_dir.name)
+        if not entries.get("__version__"):
+            entries["__version__"] = json.loads((part / "manifest.json").read_text())["version"]
+        shutil.rmtree(part)
+    meshes_file.unlink()
+    return entries
+
+
+def _read_manifest(directory: Path) -> dict[str, dict]:
+    return json.loads((directory / "manifest.json").read_text())["stacks"]
+
+
+def _manifest_entry(name: str) -> dict:
+    """cdktf's manifest entry for a stack of this app (every stack is a top-level construct named like itself)."""
+    return {"annotations": [], "constructPath": name, "name": name,
+            "stackMetadataPath": f"stacks/{name}/metadata.json",
+            "synthesizedStackPath": f"stacks/{name}/cdk.tf.json", "workingDirectory": f"stacks/{name}"}
+
+
+def _manifest_version(staging: Path, out: Path) -> str:
+    for directory in (staging, out):
+        try:
+            return str(json.loads((directory / "manifest.json").read_text())["version"])
+        except (OSError, ValueError, KeyError):
+            continue
+    import cdktf
+
+    return str(getattr(cdktf, "__version__", "0.21.0"))
+
+
+def _account(stack_file: Path) -> str:
+    provider = json.loads(stack_file.read_text())["provider"]["aws"][0]
+    return str(provider["allowed_account_ids"][0])
 
 
 def count_resources(stack_file: Path) -> int:
@@ -61,3 +161,6 @@ def _replace_dir(new: Path, target: Path) -> None:
     new.rename(target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["STATE_FILE", "SynthesizedStack", "count_resources", "synthesize"]

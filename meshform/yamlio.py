@@ -33,6 +33,8 @@ _MAX_STRUCTURE_ERRORS = 20            # per file: enough to fix, not a flood for
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+_STR = _CORE + "str"
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 # Characters YAML 1.1 allows in a stream (PyYAML's Reader); anything else is reported with its line.
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
@@ -122,26 +124,14 @@ def load_yaml(path: Path, errors: ErrorList, display: str) -> tuple[object, dict
 
 
 def parse_yaml(text: str, errors: ErrorList, display: str) -> tuple[object, dict[str, int]] | tuple[None, None]:
+    """One pass over the parser's events checks the structure (anchors, aliases, tags, documents, depth) and
+    builds the data with each path's line. Nothing is composed before the checks pass, so a bomb or a deep nest
+    costs no more than reading up to it; one pass instead of check-then-compose halves the time per file."""
     before = len(errors)
-    try:
-        if not _check_structure(text, errors, display):
-            return None, None
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-            if root is None:
-                errors.add(display, "", "the file is empty (no YAML document)", "add the document's content")
-                return None, None
-            lines: dict[str, int] = {"": root.start_mark.line + 1}
-            data = _build(loader, root, "", 0, lines, errors, display)
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        _syntax_error(exc, text, errors, display)
+    parsed = _EventBuilder(text, errors, display).run()
+    if parsed is None:
         return None, None
-    except RecursionError:                                     # unreachable with MAX_DEPTH; never a traceback
-        errors.add(display, "", "the document is nested too deeply", f"nest at most {MAX_DEPTH} levels")
-        return None, None
+    data, lines = parsed
     if len(errors) != before:
         return None, None
     if data is None:
@@ -168,130 +158,170 @@ def _syntax_error(exc: yaml.YAMLError, text: str, errors: ErrorList, display: st
                "fix the YAML syntax (indentation, quotes, colons) at that line", {"": line})
 
 
-def _check_structure(text: str, errors: ErrorList, display: str) -> bool:
-    """Stream the parser's events (nothing is composed or expanded): refuse anchors, aliases, tags other than
-    the core ones, more than one document and nesting deeper than MAX_DEPTH. True when none was found."""
-    problems = 0
-    first_anchor: tuple[str, str, int] | None = None
+class _Frame:
+    """An open collection while streaming: the structure checker's path state plus what is being built."""
+    __slots__ = ("path", "mapping", "slot", "expect_key", "value", "seen", "key", "discard", "skip_value")
 
-    def report(path: str, line: int, problem: str, fix: str) -> None:
-        nonlocal problems
-        problems += 1
-        if problems <= _MAX_STRUCTURE_ERRORS:
-            errors.add(display, path, problem, fix, {path: line} if path else {"": line})
+    def __init__(self, path: str, mapping: bool, value: dict | list, discard: bool):
+        self.path = path
+        self.mapping = mapping
+        self.slot: int | str = 0            # next sequence index, or the current mapping key (as written)
+        self.expect_key = True
+        self.value = value
+        self.seen: dict[str, int] = {}
+        self.key: str | None = None         # the current mapping key, once accepted
+        self.discard = discard              # inside something that is reported and dropped (not built)
+        self.skip_value = False             # the current key was refused: drop its value
 
-    # Each open collection: [path, is_mapping, next index / current key, expecting a key].
-    stack: list[list] = []
-    documents = 0
-    loader = _Loader(text)
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            line = event.start_mark.line + 1
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents == 2:
-                    report("", line, "more than one YAML document in the file (a second '---')",
-                           "keep exactly one document per file")
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
-                continue
-            if not isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
-                                      yaml.AliasEvent)):
-                continue
-            path, is_key = _event_path(stack, event)
-            if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
-                # Stop at the first one: the time spent on a bomb is bounded by its position, not its size.
-                kind = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
-                first_anchor = (path, f"{kind}{event.anchor}", line)
-                break
-            tag = getattr(event, "tag", None)
-            if tag is not None and tag not in _ALLOWED_TAGS and not (tag == "!" and isinstance(event,
-                                                                                                yaml.ScalarEvent)):
-                shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
-                report(path, line, f"the YAML tag {shown!r} is not allowed",
-                       "remove the tag: spec and contract files hold plain strings, numbers, booleans, lists and "
-                       "mappings (quote a value to keep it as text)")
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if len(stack) >= MAX_DEPTH:
-                    report(path, line, f"the document nests deeper than {MAX_DEPTH} levels",
-                           f"flatten it: spec and contract files need only a few levels (at most {MAX_DEPTH})")
+
+class _EventBuilder:
+    def __init__(self, text: str, errors: ErrorList, display: str):
+        self.text, self.errors, self.display = text, errors, display
+        self.problems = 0                   # structure problems (reported, and nothing is built)
+        self.found = ErrorList()            # problems building the data (reported only if the structure is fine)
+        self.lines: dict[str, int] = {}
+
+    def report(self, path: str, line: int, problem: str, fix: str) -> None:
+        self.problems += 1
+        if self.problems <= _MAX_STRUCTURE_ERRORS:
+            self.errors.add(self.display, path, problem, fix, {path: line} if path else {"": line})
+
+    def run(self) -> tuple[object, dict[str, int]] | None:
+        stack: list[_Frame] = []
+        documents = 0
+        root: list[object] = []
+        first_anchor: tuple[str, str, int] | None = None
+        loader = _Loader(self.text)
+        try:
+            while loader.check_event():
+                event = loader.get_event()
+                line = event.start_mark.line + 1
+                kind = type(event)
+                if kind is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents == 2:
+                        self.report("", line, "more than one YAML document in the file (a second '---')",
+                                    "keep exactly one document per file")
+                    continue
+                if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                    stack.pop()
+                    continue
+                if kind not in _NODE_EVENTS:
+                    continue
+                path, is_key = _event_path(stack, event)
+                if kind is yaml.AliasEvent or event.anchor is not None:
+                    # Stop at the first one: the time spent on a bomb is bounded by its position, not its size.
+                    what = "alias *" if kind is yaml.AliasEvent else "anchor &"
+                    first_anchor = (path, f"{what}{event.anchor}", line)
                     break
-                stack.append([path if not is_key else path + ".?", isinstance(event, yaml.MappingStartEvent),
-                              0, True])
-    except yaml.YAMLError as exc:
-        _syntax_error(exc, text, errors, display)
-        problems += 1
-    finally:
-        loader.dispose()
-    if first_anchor is not None:
-        path, what, line = first_anchor
-        report(path, line, f"YAML anchors and aliases are not allowed ({what} at line {line})", ANCHOR_FIX)
-    if problems > _MAX_STRUCTURE_ERRORS:
-        errors.add(display, "", f"{problems - _MAX_STRUCTURE_ERRORS} more problem(s) of the same kinds in this file",
-                   "fix the ones listed, then validate again")
-    return problems == 0
+                tag = event.tag
+                if tag is not None and tag not in _ALLOWED_TAGS and not (tag == "!" and kind is yaml.ScalarEvent):
+                    shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+                    self.report(path, line, f"the YAML tag {shown!r} is not allowed",
+                                "remove the tag: spec and contract files hold plain strings, numbers, booleans, "
+                                "lists and mappings (quote a value to keep it as text)")
+                parent = stack[-1] if stack else None
+                discard = documents > 1 or self.problems > 0 or (
+                    parent is not None and (parent.discard or (not is_key and parent.mapping and parent.skip_value)))
+                if kind is yaml.ScalarEvent:
+                    if not discard:
+                        self._scalar_event(loader, event, parent, path, is_key, line, root)
+                    continue
+                if len(stack) >= MAX_DEPTH:
+                    self.report(path, line, f"the document nests deeper than {MAX_DEPTH} levels",
+                                f"flatten it: spec and contract files need only a few levels (at most {MAX_DEPTH})")
+                    break
+                mapping = kind is yaml.MappingStartEvent
+                value: dict | list = {} if mapping else []
+                if is_key and parent is not None:
+                    if not discard:
+                        self.found.add(self.display, parent.path, f"a mapping key at line {line} is a list or "
+                                       "mapping", "use text as keys", {"": line})
+                    parent.skip_value = True
+                    discard = True
+                elif not discard:
+                    self._attach(parent, path, line, value, root)
+                stack.append(_Frame(path if not is_key else path + ".?", mapping, value, discard))
+        except yaml.YAMLError as exc:
+            _syntax_error(exc, self.text, self.errors, self.display)
+            self.problems += 1
+        finally:
+            loader.dispose()
+        if first_anchor is not None:
+            path, what, line = first_anchor
+            self.report(path, line, f"YAML anchors and aliases are not allowed ({what} at line {line})", ANCHOR_FIX)
+        if self.problems > _MAX_STRUCTURE_ERRORS:
+            self.errors.add(self.display, "", f"{self.problems - _MAX_STRUCTURE_ERRORS} more problem(s) of the "
+                            "same kinds in this file", "fix the ones listed, then validate again")
+        if self.problems:
+            return None
+        if documents == 0:
+            self.errors.add(self.display, "", "the file is empty (no YAML document)", "add the document's content")
+            return None
+        self.errors.errors.extend(self.found.errors)
+        return (root[0] if root else None), self.lines
+
+    def _attach(self, parent: _Frame | None, path: str, line: int, value: object, root: list[object]) -> None:
+        """Place a built value: the document's root, a sequence item or the current key's value."""
+        if parent is None:
+            self.lines[""] = line
+            root.append(value)
+        elif parent.mapping:
+            assert parent.key is not None
+            parent.value[parent.key] = value                  # type: ignore[call-overload]
+        else:
+            self.lines[path] = line
+            parent.value.append(value)                        # type: ignore[union-attr]
+
+    def _scalar_event(self, loader, event, parent: _Frame | None, path: str, is_key: bool, line: int,
+                      root: list[object]) -> None:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if not is_key:
+            value = event.value if tag == _STR else _scalar(loader, yaml.ScalarNode(
+                tag, event.value, event.start_mark, event.end_mark, event.style), path, self.found, self.display)
+            self._attach(parent, path, line, value, root)
+            return
+        assert parent is not None
+        parent.skip_value = True                              # until the key is accepted below
+        key = str(event.value)
+        if tag == _CORE + "merge":
+            self.found.add(self.display, path, "YAML merge keys (<<) are not allowed",
+                           "write the merged keys out in full", {path: line})
+            return
+        value = event.value if tag == _STR else _scalar(loader, yaml.ScalarNode(
+            tag, event.value, event.start_mark, event.end_mark, event.style), path, self.found, self.display)
+        if not isinstance(value, str):
+            self.found.add(self.display, path, f"the key {key!r} is read as {type(value).__name__}, not as text",
+                           f"quote the key: \"{key}\"", {path: line})
+            return
+        if key in parent.seen:
+            self.found.add(self.display, path, f"duplicate key '{key}' (first defined at line {parent.seen[key]})",
+                           "keep one entry per key: merge or rename the duplicate", {path: line})
+            return
+        parent.seen[key] = line
+        self.lines[path] = line
+        parent.key = value
+        parent.skip_value = False
 
 
-def _event_path(stack: list[list], event) -> tuple[str, bool]:
+def _event_path(stack: list[_Frame], event) -> tuple[str, bool]:
     """Dotted path of the node an event starts, and whether the node is a mapping key."""
     if not stack:
         return "", False
     top = stack[-1]
-    prefix = f"{top[0]}." if top[0] else ""
-    if not top[1]:
-        index = top[2]
-        top[2] += 1
+    prefix = f"{top.path}." if top.path else ""
+    if not top.mapping:
+        index = top.slot
+        top.slot = int(index) + 1
         return f"{prefix}{index}", False
-    if top[3]:                                                 # a key
-        top[3] = False
-        top[2] = event.value if isinstance(event, yaml.ScalarEvent) else "?"
-        return f"{prefix}{top[2]}", True
-    top[3] = True
-    return f"{prefix}{top[2]}", False
-
-
-def _build(loader, node: yaml.Node, path: str, depth: int, lines: dict[str, int], errors: ErrorList,
-           display: str) -> object:
-    """Python data from a composed node (no aliases, depth <= MAX_DEPTH), recording every path's line."""
-    if isinstance(node, yaml.MappingNode):
-        result: dict = {}
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                errors.add(display, path, f"a mapping key at line {line} is a list or mapping",
-                           "use text as keys", {"": line})
-                continue
-            key = str(key_node.value)
-            key_path = f"{path}.{key}" if path else key
-            if key_node.tag == _CORE + "merge":
-                errors.add(display, key_path, "YAML merge keys (<<) are not allowed",
-                           "write the merged keys out in full", {key_path: line})
-                continue
-            value = _scalar(loader, key_node, key_path, errors, display)
-            if not isinstance(value, str):
-                errors.add(display, key_path, f"the key {key!r} is read as {type(value).__name__}, not as text",
-                           f"quote the key: \"{key}\"", {key_path: line})
-                continue
-            if key in seen:
-                errors.add(display, key_path, f"duplicate key '{key}' (first defined at line {seen[key]})",
-                           "keep one entry per key: merge or rename the duplicate", {key_path: line})
-                continue
-            seen[key] = line
-            lines[key_path] = line
-            result[value] = _build(loader, value_node, key_path, depth + 1, lines, errors, display)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            item_path = f"{path}.{index}" if path else str(index)
-            lines[item_path] = item.start_mark.line + 1
-            items.append(_build(loader, item, item_path, depth + 1, lines, errors, display))
-        return items
-    assert isinstance(node, yaml.ScalarNode)                   # no aliases: only three node kinds
-    return _scalar(loader, node, path, errors, display)
+    if top.expect_key:
+        top.expect_key = False
+        top.slot = event.value if type(event) is yaml.ScalarEvent else "?"
+        return f"{prefix}{top.slot}", True
+    top.expect_key = True
+    return f"{prefix}{top.slot}", False
 
 
 def _scalar(loader, node: yaml.ScalarNode, path: str, errors: ErrorList, display: str) -> object:

@@ -1,11 +1,12 @@
-"""Builds every stack of the given meshes into one cdktf App, with the deploy order as stack dependencies:
-governance -> catalogs (one per domain, in the governance account) -> domains -> consumers (what
-`cdktf deploy '<env>-*'` follows)."""
+"""Builds the planned stacks (meshform/stack_plan.py) of the given meshes into one cdktf App, with the deploy order
+as stack dependencies (what `cdktf deploy '<env>-*'` follows). `only` builds some of them: incremental and
+parallel synthesis (meshform/synth.py)."""
 from __future__ import annotations
 
 from cdktf import App
 
 from meshform.spec.mesh import Mesh
+from meshform.stack_plan import PlannedStack, stack_plan
 from modules.stacks.base import MeshStack
 from modules.stacks.catalog import CatalogStack
 from modules.stacks.consumer import ConsumerStack
@@ -13,29 +14,34 @@ from modules.stacks.domain import DomainStack
 from modules.stacks.governance import GovernanceStack
 
 
-def build_stacks(app: App, mesh: Mesh) -> list[MeshStack]:
-    governance = GovernanceStack(app, mesh)
-    catalogs = [CatalogStack(app, mesh, name) for name in sorted(mesh.spec.domains)]
-    for catalog in catalogs:
-        catalog.add_dependency(governance)
-    domains = [DomainStack(app, mesh, name) for name in sorted(mesh.spec.domains)]
-    for domain_stack in domains:
-        domain_stack.add_dependency(governance)
-        for catalog in catalogs:          # re-grants need every catalog they read and their own
-            domain_stack.add_dependency(catalog)
-    consumers = [ConsumerStack(app, mesh, name) for name in sorted(mesh.spec.consumers)]
-    for stack in consumers:
-        stack.add_dependency(governance)
-        for catalog in catalogs:
-            stack.add_dependency(catalog)
-        for domain in domains:
-            stack.add_dependency(domain)
-    return [governance, *catalogs, *domains, *consumers]
+def make_stack(app: App, mesh: Mesh, planned: PlannedStack) -> MeshStack:
+    if planned.kind == "governance":
+        return GovernanceStack(app, mesh)
+    if planned.kind == "catalog":
+        return CatalogStack(app, mesh, planned.owner, planned.part, planned.products)
+    if planned.kind == "domain":
+        return DomainStack(app, mesh, planned.owner)
+    return ConsumerStack(app, mesh, planned.owner)
 
 
-def build_app(meshes: list[Mesh], outdir: str | None = None) -> tuple[App, list[MeshStack]]:
+def build_stacks(app: App, mesh: Mesh, only: set[str] | None = None) -> list[MeshStack]:
+    """The environment's stacks (or those named in `only`), with their dependencies among the built ones."""
+    built: dict[str, MeshStack] = {}
+    for planned in stack_plan(mesh):
+        if only is not None and planned.name not in only:
+            continue
+        stack = make_stack(app, mesh, planned)
+        for dependency in planned.depends_on:
+            if dependency in built:
+                stack.add_dependency(built[dependency])
+        built[planned.name] = stack
+    return list(built.values())
+
+
+def build_app(meshes: list[Mesh], outdir: str | None = None,
+              only: set[str] | None = None) -> tuple[App, list[MeshStack]]:
     app = App(outdir=outdir) if outdir else App()
     stacks: list[MeshStack] = []
     for mesh in meshes:
-        stacks.extend(build_stacks(app, mesh))
+        stacks.extend(build_stacks(app, mesh, only))
     return app, stacks

@@ -16,5 +16,9 @@ def test_scale_benchmark_runs_at_small_size():
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "scale.py"), "--products", "4",
                              "--domains", "2", "--consumers", "1"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "products 4, domains 2, consumers 1" in result.stdout
-    assert "synthesize (" in result.stdout and " resources)" in result.stdout
+    out = result.stdout
+    assert "products 4, domains 2, consumers 1" in out
+    assert "validate: " in out and "cold build: " in out and "plain checkov (built-in checks, same stacks): " in out
+    assert "exit 1, nothing written" in out                  # the broken contract
+    assert "re-run after changing " in out
+    assert "byte-identical to a cold build of the same input: stacks True, reports True" in out

@@ -23,10 +23,11 @@ def test_build_validates_synthesizes_and_checks_once_with_a_summary(tmp_path, ca
     root = copy_project(tmp_path / "project")
     assert main(["--root", str(root), "build", "--env", "dev"]) == 0
     out = capsys.readouterr().out
-    assert out.index("synthesizing 1 environment(s)") < out.index("checking dev: 9 stacks") < out.index("build OK")
+    assert out.index("synthesizing 1 environment(s)") < out.index("checking dev: 9 of 9 stacks") < out.index("build OK")
     summary = next(line for line in out.splitlines() if line.startswith("build OK"))
     assert re.search(r"9 stacks, [\d,]+ resources \(largest dev-[a-z-]+: [\d,]+\); checks passed [\d,]+, "
-                     r"failed 0; validate [\d.]+ s, synthesize [\d.]+ s, check [\d.]+ s", summary), summary
+                     r"failed 0 \(\d+ stack\(s\) unchanged, re-used\); "
+                     r"validate [\d.]+ s, synthesize [\d.]+ s, check [\d.]+ s", summary), summary
     stacks = sorted(p.name for p in (root / "cdktf.out" / "stacks").iterdir())
     assert len(stacks) == 9 and (root / "reports" / "checkov" / "dev" / "results_sarif.sarif").exists()
     facts = json.loads((root / "cdktf.out" / "mesh" / "dev.json").read_text())

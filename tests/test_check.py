@@ -96,3 +96,41 @@ def test_lake_formation_admins_must_be_exactly_the_stacks_accounts_list(synth_ro
     assert code == 1
     assert "FAILED CKV_MESH_LF_ADMINS" in out
     assert "differ from account 111111111111's list in the spec" in out
+
+
+def test_unchanged_stacks_reuse_results_and_a_changed_stack_is_checked_again(synth_root, tmp_path, capsys):
+    """The check cache: a second run over byte-identical stacks re-uses every result (same findings, same
+    reports), and a stack whose JSON changed is re-checked — a violation added to a cached stack is found."""
+    from meshform.check.runner import run_checks
+    from meshform.loader import load_meshes
+
+    stacks = _stacks_copy(synth_root, tmp_path)
+    meshes = load_meshes(PROJECT_ROOT, ["dev"])
+    cache = tmp_path / "cache"
+    seen: list[tuple[int, int]] = []
+
+    def progress(mesh, count, todo):
+        seen.append((count, todo))
+
+    def run(reports: str):
+        return run_checks(meshes, stacks, tmp_path / reports, progress=progress, cache_dir=cache)[0]
+
+    cold = run("cold")
+    warm = run("warm")
+    count = len(cold.stacks)
+    assert seen == [(count, count), (count, 0)]
+    assert (cold.cached, warm.cached) == (0, count)
+    assert cold.ok and warm.ok and warm.passed == cold.passed and warm.evaluated == cold.evaluated
+    for name in ("results_json.json", "results_sarif.sarif", "results_junitxml.xml"):
+        assert (tmp_path / "cold" / "dev" / name).read_bytes() == (tmp_path / "warm" / "dev" / name).read_bytes()
+
+    path = stacks / "dev-domain-sales" / "cdk.tf.json"
+    data = json.loads(path.read_text())
+    pab = data["resource"]["aws_s3_bucket_public_access_block"]
+    name = next(n for n in pab if n.startswith("bucket_raw"))
+    pab[name]["block_public_policy"] = False
+    path.write_text(json.dumps(data))
+    changed = run("changed")
+    assert seen[-1] == (count, 1) and changed.cached == count - 1
+    assert {f.stack for f in changed.failed} == {"dev-domain-sales"}
+    assert "CKV_AWS_54" in {f.check_id for f in changed.failed}

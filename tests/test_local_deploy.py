@@ -13,6 +13,7 @@ from meshform.loader import load_meshes
 from meshform.local import deploy as deploy_module
 from meshform.local import terraform as tf
 from meshform.local.deploy import plan_exclusions, succeeded
+from meshform.local.overrides import OVERRIDE_FILE
 from meshform.synth import synthesize
 
 pytestmark = pytest.mark.emulator
@@ -338,3 +339,47 @@ def test_database_tag_is_the_most_sensitive_level_untagged_columns_inherit(dev):
     got = {c["Name"]: {t["TagKey"]: t["TagValues"] for t in c["LFTags"]}["classification"]
            for c in tagged["LFTagsOnColumns"]}
     assert got == {c.name: [c.classification] for c in customers.all_columns if c.name in below}
+
+
+def test_raising_catalog_stacks_is_a_state_move_that_plans_clean(dev, tmp_path):
+    """README, "Large domains": raise `catalog_stacks`, synthesize, move the addresses the new stack declares out of
+    the old stack's state; then both stacks plan no changes against the applied emulator (nothing re-created,
+    no grant revoked). Works on copies of the states: the shared dev deployment is not touched."""
+    root = tmp_path / "project"
+    shutil.copytree(dev["root"] / "environments", root / "environments")
+    shutil.copytree(dev["root"] / "contracts", root / "contracts")
+    spec_file = root / "environments" / "dev.yaml"
+    spec = yaml.safe_load(spec_file.read_text())
+    spec["domains"]["sales"]["catalog_stacks"] = 2
+    spec_file.write_text(yaml.safe_dump(spec, sort_keys=False))
+    synthesize(load_meshes(root, ["dev"]), root / "cdktf.out")
+    new_stacks = root / "cdktf.out" / "stacks"
+    moved_file = new_stacks / "dev-catalog-sales-1" / "cdk.tf.json"
+    addresses = sorted(f"{t}.{n}" for t, items in json.loads(moved_file.read_text())["resource"].items()
+                       for n in items)
+    assert any(a.startswith("aws_glue_catalog_table.") for a in addresses)
+
+    applied = dev["workdir"] / "cdktf.out" / "stacks" / "dev-catalog-sales"
+    override = json.loads((applied / OVERRIDE_FILE).read_text())
+    terraform, cli_config, log = tf.find_terraform(), dev["workdir"] / "terraform.rc", tmp_path / "terraform.log"
+    states = {}
+    for name in ("dev-catalog-sales", "dev-catalog-sales-1"):
+        stack = tmp_path / name
+        shutil.copytree(applied, stack, symlinks=True)      # .terraform, lock file, override (same account)
+        shutil.copy(new_stacks / name / "cdk.tf.json", stack / "cdk.tf.json")
+        states[name] = tmp_path / f"{name}.tfstate"
+        override["terraform"]["backend"]["local"]["path"] = str(states[name])
+        (stack / OVERRIDE_FILE).write_text(json.dumps(override))
+    shutil.copy(dev["workdir"] / "state" / "dev-catalog-sales.tfstate", states["dev-catalog-sales"])
+    for name in states:                                      # the backend path changed: re-initialize (offline)
+        init = tf.run(terraform, ["init", "-input=false", "-reconfigure"], tmp_path / name, cli_config, log)
+        assert init.returncode == 0, init.output
+    for address in addresses:                                # the README's loop
+        moved = tf.run(terraform, ["state", "mv", f"-state={states['dev-catalog-sales']}",
+                                   f"-state-out={states['dev-catalog-sales-1']}", address, address],
+                       tmp_path / "dev-catalog-sales", cli_config, log)
+        assert moved.returncode == 0, moved.output
+    for name in states:
+        plan = tf.run(terraform, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"], tmp_path / name,
+                      cli_config, log)
+        assert plan.returncode == 0, f"{name}:\n{plan.output}"

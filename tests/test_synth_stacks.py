@@ -20,14 +20,17 @@ def test_stacks_per_environment_and_deploy_order(synth_root):
     stacks = manifest["stacks"]
     for env in ("dev", "prod", "qa"):
         catalogs = {f"{env}-catalog-{d}" for d in ("sales", "marketing", "finance")}
-        assert {f"{env}-governance", *catalogs, f"{env}-domain-sales", f"{env}-domain-marketing",
+        parts = {f"{env}-catalog-sales-1"} if env == "prod" else set()       # prod: sales has catalog_stacks: 2
+        assert all(stacks[p]["dependencies"] == [f"{env}-catalog-sales"] for p in parts)
+        assert {f"{env}-governance", *catalogs, *parts, f"{env}-domain-sales", f"{env}-domain-marketing",
                 f"{env}-domain-finance", f"{env}-consumer-analytics", f"{env}-consumer-data-science"} == {
             s for s in stacks if s.startswith(f"{env}-")}
         assert stacks[f"{env}-governance"]["dependencies"] == []
         assert all(stacks[c]["dependencies"] == [f"{env}-governance"] for c in catalogs)
-        assert set(stacks[f"{env}-domain-sales"]["dependencies"]) == {f"{env}-governance", *catalogs}
+        assert set(stacks[f"{env}-domain-sales"]["dependencies"]) == {f"{env}-governance", *catalogs, *parts}
         assert set(stacks[f"{env}-consumer-analytics"]["dependencies"]) == {
-            f"{env}-governance", *catalogs, f"{env}-domain-sales", f"{env}-domain-marketing", f"{env}-domain-finance"}
+            f"{env}-governance", *catalogs, *parts,
+            f"{env}-domain-sales", f"{env}-domain-marketing", f"{env}-domain-finance"}
 
 
 @pytest.mark.parametrize("name,account", [("dev-governance", "111111111111"), ("dev-catalog-sales", "111111111111"),

@@ -3,7 +3,6 @@ of each stack): written next to the synthesized stacks by `meshform check`, so p
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,8 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
     # The account each stack deploys into, by stack name (= the synthesized stack's directory name): a resource
     # check sees only its file path, and the policies read a stack's own account from here.
     stack_accounts = {naming.stack_name(mesh.env, "governance"): gov.account_id}
-    stack_accounts.update({naming.catalog_stack_name(mesh.env, d): gov.account_id for d in spec.domains})
+    stack_accounts.update({naming.catalog_stack_name(mesh.env, d, part): gov.account_id
+                           for d, domain in spec.domains.items() for part in range(domain.catalog_stacks)})
     stack_accounts.update({naming.stack_name(mesh.env, "domain", name): d.account_id
                            for name, d in spec.domains.items()})
     stack_accounts.update({naming.stack_name(mesh.env, "consumer", name): c.account_id
@@ -76,13 +76,3 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
         "columns": dict(sorted(classified.items())),
         "stack_accounts": dict(sorted(stack_accounts.items())),
     }
-
-
-def write_mesh_facts(mesh: Mesh, stack_files: list[Path], out_dir: Path) -> Path:
-    types: set[str] = set()
-    for path in stack_files:
-        types.update(json.loads(path.read_text()).get("resource", {}))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{mesh.env}.json"
-    path.write_text(json.dumps(mesh_facts(mesh, types), indent=2, sort_keys=True))
-    return path

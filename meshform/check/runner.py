@@ -1,4 +1,5 @@
-"""Runs checkov in its own virtualenv over synthesized stacks, one run per environment, and turns its JSON into
+"""Runs checkov in its own virtualenv over synthesized stacks (in parallel processes, re-using the results of
+stacks whose inputs are unchanged: meshform/check/cache.py), and turns its JSON into
 findings a person can act on. The gate cannot pass silently: parsing errors, stacks or resources checkov did not
 evaluate, and custom policies that failed to load all fail the run."""
 from __future__ import annotations
@@ -11,12 +12,15 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from meshform.check.mesh_facts import MESH_FILE_ENV, write_mesh_facts
+from meshform.check.cache import CheckCache, environment_fingerprint, merge_facts, stack_facts, stack_key
+from meshform.check.mesh_facts import MESH_FILE_ENV, mesh_facts
+from meshform.check.report_files import KINDS, write_reports
 from meshform.local.terraform import ToolMissing
 from meshform.settings import load_settings
 from meshform.spec.mesh import Mesh
@@ -51,6 +55,7 @@ class EnvironmentResult:
     not_evaluated: list[str] = field(default_factory=list)
     missing_policies: list[str] = field(default_factory=list)
     reports: Path | None = None
+    cached: int = 0            # stacks whose results were re-used (inputs byte-identical to a cached run)
 
     @property
     def ok(self) -> bool:
@@ -143,72 +148,100 @@ def _yaml_resource_types(text: str) -> list[str] | None:
 
 
 def run_checks(meshes: list[Mesh], stacks_dir: Path, reports_dir: Path,
-               progress: Callable[[Mesh, int], None] | None = None) -> list[EnvironmentResult]:
-    """One checkov run per environment; `progress(mesh, stack count)` is called before each (long) run."""
+               progress: Callable[[Mesh, int, int], None] | None = None,
+               cache_dir: Path | None = None) -> list[EnvironmentResult]:
+    """Check every environment's stacks. `progress(mesh, stacks, to check)` is called before each environment's
+    (long) checkov runs; stacks whose inputs are unchanged since a run that used `cache_dir` are not re-checked."""
     checkov = find_checkov()
     skips = load_skips()
     policies = custom_policies()
+    cache = CheckCache(cache_dir)
+    fingerprint = environment_fingerprint(PROJECT_ROOT, POLICY_DIR, skips)
     results = []
     for mesh in meshes:
         stack_dirs = sorted(p for p in stacks_dir.iterdir() if p.is_dir() and p.name.startswith(f"{mesh.env}-"))
         if not stack_dirs:
             raise ToolMissing(f"no synthesized stacks for environment {mesh.env!r} in {stacks_dir}")
-        if progress is not None:
-            progress(mesh, len(stack_dirs))
-        results.append(_run_env(checkov, mesh, stack_dirs, stacks_dir, reports_dir / mesh.env, skips, policies))
+        results.append(_run_env(checkov, mesh, stack_dirs, stacks_dir, reports_dir / mesh.env, skips, policies,
+                                cache, fingerprint, progress))
+    cache.prune()
     return results
 
 
-def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path, reports: Path,
-             skips: dict, policies: dict[str, list[str] | None]) -> EnvironmentResult:
+@dataclass
+class _Stack:
+    name: str
+    file: Path
+    text: str
+    resources: int
+    facts: dict
+    key: str
+
+
+def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path, reports: Path, skips: dict,
+             policies: dict[str, list[str] | None], cache: CheckCache, fingerprint: str,
+             progress: Callable[[Mesh, int, int], None] | None) -> EnvironmentResult:
     files = [d / "cdk.tf.json" for d in stack_dirs]
-    mesh_file = write_mesh_facts(mesh, files, stacks_dir.parent / "mesh")
+    stacks: list[_Stack] = []
+    texts = {f: f.read_text() for f in files}
+    parsed = {f: json.loads(t) for f, t in texts.items()}
+    facts = mesh_facts(mesh, {t for data in parsed.values() for t in data.get("resource", {})})
+    # The whole environment's facts, for a person reading what the policies were told (each checkov run gets the
+    # slices of its stacks).
+    facts_dir = stacks_dir.parent / "mesh"
+    facts_dir.mkdir(parents=True, exist_ok=True)
+    (facts_dir / f"{mesh.env}.json").write_text(json.dumps(facts, indent=2, sort_keys=True))
+    for f in files:
+        types = set(parsed[f].get("resource", {}))
+        sliced = stack_facts(facts, texts[f], types)
+        stacks.append(_Stack(f.parent.name, f, texts[f], sum(len(v) for v in parsed[f].get("resource", {}).values()),
+                             sliced, stack_key(fingerprint, f.parent.name, texts[f].encode(), sliced)))
     if reports.exists():
         shutil.rmtree(reports)
     reports.mkdir(parents=True)
-    args = [checkov, "--framework", "terraform_json", "--skip-download", "--compact",
-            "-o", "json", "-o", "sarif", "-o", "junitxml", "--output-file-path", str(reports)]
-    if skips:
-        args += ["--skip-check", ",".join(sorted(skips))]
-    if POLICY_DIR.is_dir():
-        args += ["--external-checks-dir", str(POLICY_DIR)]
-    for f in files:
-        args += ["-f", str(f)]
-    env = {**os.environ, MESH_FILE_ENV: str(mesh_file), "BC_SKIP_MAPPING": "TRUE",
-           "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""}
-    proc = subprocess.run(args, capture_output=True, text=True, env=env, cwd=stacks_dir)
-    (reports / "checkov.log").write_text(proc.stdout + proc.stderr)
-    report_file = reports / "results_json.json"
-    result = EnvironmentResult(mesh.env, [d.name for d in stack_dirs], reports=reports)
-    if not report_file.exists():
-        result.parsing_errors.append(f"checkov wrote no report (exit {proc.returncode}): {_tail(proc.stderr)}")
-        return result
-    data = json.loads(report_file.read_text())
-    blocks = data if isinstance(data, list) else [data]
-    synthesized = _synthesized_resources(files)
+    entries: dict[str, dict] = {}
+    todo = []
+    for stack in stacks:
+        entry = cache.get(stack.key)
+        if entry is None:
+            todo.append(stack)
+        else:
+            entries[stack.name] = entry
+    if progress is not None:
+        progress(mesh, len(stacks), len(todo))
+    logs, run_errors = _check_uncached(checkov, todo, stacks_dir, reports, skips, entries, cache)
+    (reports / "checkov.log").write_text("".join(logs))
+    merged: dict[str, list[dict]] = {kind: [] for kind in KINDS}
+    parsing_errors: list[str] = list(run_errors)
+    for stack in stacks:
+        entry = entries.get(stack.name)
+        if entry is None:
+            continue
+        parsing_errors += entry["parsing_errors"]
+        for kind in KINDS:
+            merged[kind] += [{**item, "file_abs_path": str(stack.file)} for item in entry["results"][kind]]
+    write_reports(reports, merged, parsing_errors, stacks_dir)
+    result = EnvironmentResult(mesh.env, [s.name for s in stacks], reports=reports, cached=len(stacks) - len(todo))
+    result.parsing_errors += parsing_errors
+    synthesized = _synthesized_resources(files, parsed)
     result.synthesized = len(synthesized)
     evaluated: set[tuple[str, str]] = set()
     seen_checks: set[str] = set()
-    for block in blocks:
-        summary = block.get("summary", {})
-        if summary.get("parsing_errors"):
-            result.parsing_errors += [str(p) for p in block.get("results", {}).get("parsing_errors", [])] or [
-                f"{summary['parsing_errors']} file(s) could not be parsed"]
-        for kind in ("passed_checks", "failed_checks", "skipped_checks"):
-            for item in block.get("results", {}).get(kind, []):
-                stack = Path(item.get("file_path", "")).parent.name
-                address = _address(item.get("resource", ""), stack, synthesized)
-                evaluated.add((stack, address))
-                seen_checks.add(item.get("check_id", ""))
-                if kind == "passed_checks":
-                    result.passed += 1
-                elif kind == "skipped_checks":
-                    result.skipped += 1
-                else:
-                    result.failed.append(Finding(
-                        stack, address, synthesized.get((stack, address), ""), item.get("check_id", ""),
-                        item.get("check_name", ""), item.get("guideline") or _builtin_fix(item.get("check_id", "")),
-                        tuple(item.get("details") or ())))
+    for kind in KINDS:
+        for item in merged[kind]:
+            stack_name = Path(item.get("file_path", "")).parent.name
+            address = _address(item.get("resource", ""), stack_name, synthesized)
+            evaluated.add((stack_name, address))
+            seen_checks.add(item.get("check_id", ""))
+            if kind == "passed_checks":
+                result.passed += 1
+            elif kind == "skipped_checks":
+                result.skipped += 1
+            else:
+                result.failed.append(Finding(
+                    stack_name, address, synthesized.get((stack_name, address), ""), item.get("check_id", ""),
+                    item.get("check_name", ""), item.get("guideline") or _builtin_fix(item.get("check_id", "")),
+                    tuple(item.get("details") or ())))
     result.evaluated = len(evaluated & set(synthesized))
     result.not_evaluated = sorted(f"{s}: {a}" for s, a in set(synthesized) - evaluated)
     # A policy must have produced a result if it applies to a resource type present in these stacks.
@@ -218,11 +251,103 @@ def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path,
     return result
 
 
-def _synthesized_resources(files: list[Path]) -> dict[tuple[str, str], str]:
+def _chunks(stacks: list[_Stack], workers: int) -> list[list[_Stack]]:
+    """Longest-processing-time-first split by resource count: checkov's time grows with the resources."""
+    bins: list[list[_Stack]] = [[] for _ in range(max(1, min(workers, len(stacks))))]
+    loads = [0] * len(bins)
+    for stack in sorted(stacks, key=lambda s: (-s.resources, s.name)):
+        i = loads.index(min(loads))
+        bins[i].append(stack)
+        loads[i] += stack.resources + 1
+    return [b for b in bins if b]
+
+
+def _check_uncached(checkov: str, todo: list[_Stack], stacks_dir: Path, reports: Path, skips: dict,
+                    entries: dict[str, dict], cache: CheckCache) -> tuple[list[str], list[str]]:
+    """checkov over the stacks not in the cache, in parallel processes (MESHFORM_WORKERS, default one per core);
+    each stack's results are stored under its key unless checkov could not parse it."""
+    if not todo:
+        return [], []
+    chunks = _chunks(todo, load_settings().processes)
+    work = reports / ".runs"
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        runs = list(pool.map(lambda ic: _checkov_run(checkov, ic[1], stacks_dir, work / str(ic[0]), skips),
+                             enumerate(chunks)))
+    shutil.rmtree(work, ignore_errors=True)
+    logs: list[str] = []
+    errors: list[str] = []
+    for chunk, (log, blocks, error) in zip(chunks, runs, strict=True):
+        logs.append(log)
+        if error:
+            errors.append(error)
+            continue
+        per_stack: dict[str, dict] = {s.name: {"results": {k: [] for k in KINDS}, "parsing_errors": []}
+                                      for s in chunk}
+        for block in blocks:
+            listed = [str(p) for p in block.get("results", {}).get("parsing_errors", [])]
+            for path in listed:
+                owner = Path(path).parent.name
+                target = per_stack.get(owner)
+                if target is None:
+                    errors.append(path)
+                else:
+                    target["parsing_errors"].append(f"{owner}/cdk.tf.json")
+            if block.get("summary", {}).get("parsing_errors") and not listed:
+                errors.append(f"{block['summary']['parsing_errors']} file(s) could not be parsed")
+            for kind in KINDS:
+                for item in block.get("results", {}).get(kind, []):
+                    owner = Path(item.get("file_path", "")).parent.name
+                    if owner in per_stack:
+                        per_stack[owner]["results"][kind].append(_portable(item, owner))
+        for stack in chunk:
+            entry = per_stack[stack.name]
+            entries[stack.name] = entry
+            if not entry["parsing_errors"]:
+                cache.put(stack.key, entry)
+    return logs, errors
+
+
+def _portable(item: dict, stack: str) -> dict:
+    """A result without this run's absolute paths (they are set again from the current stack file on use)."""
+    out = {k: v for k, v in item.items() if k not in ("file_abs_path", "repo_file_path")}
+    out["file_path"] = f"/{stack}/cdk.tf.json"
+    result = out.get("check_result")
+    if isinstance(result, dict) and isinstance(result.get("evaluated_keys"), list):
+        # checkov lists these from a set (its order changes between runs): the reports must not
+        out["check_result"] = {**result, "evaluated_keys": sorted(str(k) for k in result["evaluated_keys"])}
+    return out
+
+
+def _checkov_run(checkov: str, chunk: list[_Stack], stacks_dir: Path, work: Path,
+                 skips: dict) -> tuple[str, list[dict], str | None]:
+    """One checkov process over `chunk` with the union of its stacks' facts; (log, JSON blocks, error)."""
+    work.mkdir(parents=True)
+    facts_file = work / "mesh.json"
+    facts_file.write_text(json.dumps(merge_facts([s.facts for s in chunk]), indent=1, sort_keys=True))
+    args = [checkov, "--framework", "terraform_json", "--skip-download", "--compact", "-o", "json",
+            "--output-file-path", str(work)]
+    if skips:
+        args += ["--skip-check", ",".join(sorted(skips))]
+    if POLICY_DIR.is_dir():
+        args += ["--external-checks-dir", str(POLICY_DIR)]
+    for stack in sorted(chunk, key=lambda s: s.name):
+        args += ["-f", str(stack.file)]
+    env = {**os.environ, MESH_FILE_ENV: str(facts_file), "BC_SKIP_MAPPING": "TRUE",
+           "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""}
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, cwd=stacks_dir)
+    log = f"== checkov over {', '.join(s.name for s in chunk)} (exit {proc.returncode})\n{proc.stdout}{proc.stderr}"
+    report_file = work / "results_json.json"
+    if not report_file.exists():
+        return log, [], f"checkov wrote no report (exit {proc.returncode}): {_tail(proc.stderr)}"
+    data = json.loads(report_file.read_text())
+    return log, data if isinstance(data, list) else [data], None
+
+
+def _synthesized_resources(files: list[Path], parsed: dict[Path, dict]) -> dict[tuple[str, str], str]:
     """(stack, type.name) -> construct path, for every resource in the stack files."""
     out = {}
     for path in files:
-        data = json.loads(path.read_text())
+        data = parsed[path]
         for rtype, items in data.get("resource", {}).items():
             for name, body in items.items():
                 out[(path.parent.name, f"{rtype}.{name}")] = body.get("//", {}).get("metadata", {}).get("path", "")

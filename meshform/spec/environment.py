@@ -242,6 +242,9 @@ class DomainSpec(_Strict):
     principals: list[RoleArn] = Field(default_factory=list)
     # Lake Formation admins of the domain account besides the deploy role (the settings replace the whole list).
     admins: list[PrincipalArn] = Field(default_factory=list)
+    # Stacks the domain's catalog objects spread over in the governance account (meshform/catalog_layout.py):
+    # raise it when validation says a catalog stack would exceed its resource limit.
+    catalog_stacks: int = Field(default=1, ge=1, le=64)
 
 
 class TagGrantSpec(_Strict):

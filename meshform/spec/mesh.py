@@ -1,12 +1,15 @@
 """The resolved mesh of one environment: the spec plus its products, as the stacks consume it."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from meshform import naming
 from meshform.spec.contract import Product
 from meshform.spec.environment import ConsumerSpec, DomainSpec, EnvironmentSpec, SubscriptionSpec
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,14 @@ class Mesh:
     # Standalone accounts only: RAM share ARNs each subscriber accepts (handshake/<env>/<name>.yaml).
     ram_shares: Mapping[str, list[str]] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    # Views derived from the fields above (the access model, ranks), computed once: every stack reads them, and a
+    # Mesh never changes after loading, so they cannot go stale.
+    _derived: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     # -- convenience views -------------------------------------------------------------------------------
     @property
@@ -41,7 +52,10 @@ class Mesh:
         return self.ontology[-1]
 
     def rank(self, classification: str) -> int:
-        return self.ontology.index(classification)
+        ranks = self.derived("ranks", lambda: {c: i for i, c in enumerate(self.ontology)})
+        if classification not in ranks:
+            raise ValueError(f"{classification!r} is not in the ontology")
+        return ranks[classification]
 
     def domain_products(self, domain: str) -> list[Product]:
         return [p for p in self.products.values() if p.domain == domain]

@@ -8,6 +8,7 @@ It deploys after `<env>-governance` (LF settings, ontology, catalog encryption),
 comes from the stack dependency, names from meshform/naming.py (no cross-stack references)."""
 from __future__ import annotations
 
+from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
 from cdktf_cdktf_provider_aws.glue_catalog_table import GlueCatalogTable
 from cdktf_cdktf_provider_aws.lakeformation_data_cells_filter import LakeformationDataCellsFilter
 from constructs import Construct
@@ -22,14 +23,39 @@ from modules.constructs.location_registration import LocationRegistration
 from modules.constructs.producer_grants import ProducerGrants
 from modules.constructs.subscription_grants import grant_database_describe, grant_table_read, grant_tag_policies
 from modules.stacks.base import MeshStack
+from modules.types import Dependencies
 
 
 class CatalogStack(MeshStack):
-    def __init__(self, scope: Construct, mesh: Mesh, domain: str):
+    """Part `part` of `domain`'s catalog (meshform/catalog_layout.py): part 0 holds the domain-wide objects
+    (registered location, database, producer grants, per-subscriber database and LF-tag policy grants) and, like
+    every other part, the tables, filters and table grants of the products the layout assigns to it."""
+
+    def __init__(self, scope: Construct, mesh: Mesh, domain: str, part: int = 0,
+                 products: tuple[str, ...] | None = None):
         gov, d = mesh.spec.governance, mesh.spec.domains[domain]
-        super().__init__(scope, naming.catalog_stack_name(mesh.env, domain), mesh=mesh, account_id=gov.account_id,
-                         tag_domain=domain, owner=d.owner, cost_center=d.cost_center)
-        account, prefix, env = gov.account_id, mesh.spec.name_prefix, mesh.env
+        super().__init__(scope, naming.catalog_stack_name(mesh.env, domain, part), mesh=mesh,
+                         account_id=gov.account_id, tag_domain=domain, owner=d.owner, cost_center=d.cost_center)
+        account = gov.account_id
+        analytics = mesh.bucket(domain, "analytics")
+        database_name = naming.central_database_name(domain)
+        after: Dependencies = []
+        if part == 0:
+            after = [self._domain_wide(mesh, domain)]
+        held = set(products) if products is not None else {p.name for p in mesh.domain_products(domain)}
+        tables: dict[str, GlueCatalogTable] = {}
+        for product in mesh.domain_products(domain):
+            if product.name not in held:
+                continue
+            for table in product.tables:
+                tables[table.name] = ContractTable(
+                    self, f"table_{domain}_{table.name}", product=product, table=table, database=database_name,
+                    catalog_id=account, location=naming.table_location(analytics, product.name, table.name),
+                    inherited=mesh.most_sensitive, after=after).table
+        self._share_tables(mesh, domain, tables)
+
+    def _domain_wide(self, mesh: Mesh, domain: str) -> GlueCatalogDatabase:
+        account, prefix, env, d = self.account_id, mesh.spec.name_prefix, mesh.env, mesh.spec.domains[domain]
         analytics = mesh.bucket(domain, "analytics")
         registration = LocationRegistration(
             self, f"location_{domain}", role_name=naming.lf_registration_role_name(prefix, env, domain),
@@ -38,40 +64,35 @@ class CatalogStack(MeshStack):
             self, f"domain_{domain}", name=naming.central_database_name(domain), catalog_id=account,
             description=d.description or f"Data products of the {domain} domain", location_uri=f"s3://{analytics}/",
             domain_account=d.account_id, inherited_classification=mesh.most_sensitive, after=[])
-        self.database = database.database
         ProducerGrants(self, f"producer_{domain}", domain_account=d.account_id, database=database.name,
                        location_arn=naming.bucket_arn(analytics), after=[database.database, registration.resource])
-        tables: dict[str, GlueCatalogTable] = {}
-        for product in mesh.domain_products(domain):
-            for table in product.tables:
-                tables[table.name] = ContractTable(
-                    self, f"table_{domain}_{table.name}", product=product, table=table, database=database.name,
-                    catalog_id=account, location=naming.table_location(analytics, product.name, table.name),
-                    inherited=mesh.most_sensitive, after=[database.database]).table
-        self._share(mesh, domain, tables)
+        # Separate id namespaces (share_db_ / share_table_): a table may be called "database".
+        subscribers = sorted({a.subscriber for a in table_accesses(mesh) if a.domain == domain})
+        for subscriber in subscribers:
+            grant_database_describe(self, f"share_db_{subscriber}_{domain}", account=mesh.account_of(subscriber),
+                                    database=database.name, after=[database.database])
+        for tag_access in tag_accesses(mesh):
+            if tag_access.domain == domain:
+                grant_tag_policies(self, f"tags_{tag_access.subscriber}", tag_access, after=[database.database])
+        return database.database
 
-    def _share(self, mesh: Mesh, domain: str, tables: dict[str, GlueCatalogTable]) -> None:
-        """Grants to subscriber accounts, from the access model (docs/architecture.md, "Access model")."""
+    def _share_tables(self, mesh: Mesh, domain: str, tables: dict[str, GlueCatalogTable]) -> None:
+        """Filters and grants on this stack's tables, from the access model (docs/architecture.md, "Access
+        model")."""
         account = self.account_id
         database_name = naming.central_database_name(domain)
         filters: dict[str, LakeformationDataCellsFilter] = {}
         for (database, table, name), excluded in sorted(cells_filters(mesh).items()):
-            if database != database_name:
+            if database != database_name or table not in tables:
                 continue
             filters[name] = DataCellsFilter(
                 self, f"filter_{database}_{name}", catalog_id=account, database=database, table=table, name=name,
                 excluded_columns=excluded, after=[tables[table]]).filter
-        accesses = [a for a in table_accesses(mesh) if a.domain == domain]
-        # Separate id namespaces (share_db_ / share_table_): a table may be called "database".
-        for subscriber in sorted({a.subscriber for a in accesses}):
-            grant_database_describe(self, f"share_db_{subscriber}_{domain}", account=mesh.account_of(subscriber),
-                                    database=database_name, after=[self.database])
-        for access in accesses:
+        for access in table_accesses(mesh):
+            if access.domain != domain or access.table not in tables:
+                continue
             after = [tables[access.table]]
             if access.filter_name:
                 after.append(filters[access.filter_name])
             grant_table_read(self, f"share_table_{access.subscriber}_{access.domain}_{access.table}", access,
                              principal=access.account, governance=account, grantable=True, depends_on=after)
-        for tag_access in tag_accesses(mesh):
-            if tag_access.domain == domain:
-                grant_tag_policies(self, f"tags_{tag_access.subscriber}", tag_access, after=[self.database])

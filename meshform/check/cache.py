@@ -1,0 +1,103 @@
+"""Re-use checkov's results for stacks whose input is byte-identical to a previous run.
+
+A stack's result depends on exactly: its cdk.tf.json, the mesh facts the policies can read for it, the policies
+(policies/checks, the skip list), checkov itself (requirements-checkov.txt) and this runner's way of calling it.
+The cache key is a SHA-256 over all of them, so a change to any one re-checks the stack; nothing else is trusted.
+
+The facts are sliced per stack so that a contract change does not invalidate every stack: `columns` keeps the
+tables whose name occurs anywhere in the stack's JSON (a policy only looks up tables a resource names) plus, when
+the stack grants on all tables of a database (`"wildcard": true`), every table of each database it names;
+`taggable_resource_types` keeps the types the stack contains. Everything else is kept whole.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+RUNNER_VERSION = "1"            # bump when the way checkov is called or results are stored changes
+_PRUNE_AFTER_S = 14 * 24 * 3600
+_WILDCARD = re.compile(r'"wildcard"\s*:\s*true')
+
+
+def stack_facts(facts: dict, stack_text: str, stack_types: set[str]) -> dict:
+    """The part of the environment's facts that the policies can read while checking this stack."""
+    columns: dict = facts["columns"]
+    wildcard_databases = ({key.split(".", 1)[0] for key in columns if f'"{key.split(".", 1)[0]}"' in stack_text}
+                          if _WILDCARD.search(stack_text) else set())
+    sliced = {key: value for key, value in columns.items()
+              if key.split(".", 1)[1] in stack_text or key.split(".", 1)[0] in wildcard_databases}
+    return {**facts, "columns": sliced,
+            "taggable_resource_types": sorted(set(facts["taggable_resource_types"]) & stack_types)}
+
+
+def merge_facts(slices: list[dict]) -> dict:
+    """One facts file for a checkov run over several stacks: the union of their slices (a stack's lookups only
+    hit its own slice, so the others' entries do not change its result)."""
+    merged = dict(slices[0])
+    merged["columns"] = {k: v for s in slices for k, v in s["columns"].items()}
+    merged["taggable_resource_types"] = sorted({t for s in slices for t in s["taggable_resource_types"]})
+    return merged
+
+
+def environment_fingerprint(project_root: Path, policy_dir: Path, skips: dict) -> str:
+    """Everything but the stack and its facts that a result depends on."""
+    digest = hashlib.sha256(RUNNER_VERSION.encode())
+    requirements = project_root / "requirements-checkov.txt"
+    digest.update(requirements.read_bytes() if requirements.is_file() else b"")
+    for path in sorted(p for p in policy_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(policy_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(json.dumps(skips, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def stack_key(fingerprint: str, stack: str, stack_bytes: bytes, facts: dict) -> str:
+    digest = hashlib.sha256(fingerprint.encode())
+    digest.update(stack.encode() + b"\0" + stack_bytes + b"\0")
+    digest.update(json.dumps(facts, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+class CheckCache:
+    """Results per stack key in `directory` (one JSON file each); `None` directory = no caching."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+        self.hits = 0
+
+    def get(self, key: str) -> dict | None:
+        if self.directory is None:
+            return None
+        path = self.directory / f"{key}.json"
+        try:
+            entry = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        if entry.get("key") != key:                 # a truncated or foreign file is never trusted
+            return None
+        os.utime(path)                              # recently used: kept by prune()
+        self.hits += 1
+        return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        if self.directory is None:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.directory / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({**entry, "key": key}, sort_keys=True))
+        tmp.replace(self.directory / f"{key}.json")  # atomic: a reader sees the old entry or the whole new one
+
+    def prune(self) -> None:
+        if self.directory is None or not self.directory.is_dir():
+            return
+        cutoff = time.time() - _PRUNE_AFTER_S
+        for path in self.directory.glob("*.json"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                pass
+

@@ -1,0 +1,49 @@
+"""Every stack of an environment, in construction (= deploy) order, with the stacks it deploys after — decided
+from the model alone (no jsii), so synthesis can choose which stacks to build and split them over processes
+before any binding is loaded. modules/app.py turns each entry into its stack.
+
+Order: governance -> catalogs (per domain: part 0, then its further parts, which put tables into part 0's
+database) -> domains (their re-grants need every catalog) -> consumers (they need every catalog and domain)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meshform import naming
+from meshform.access import effective_accesses
+from meshform.catalog_layout import catalog_layouts
+from meshform.spec.mesh import Mesh
+
+
+@dataclass(frozen=True)
+class PlannedStack:
+    name: str
+    kind: str                      # governance | catalog | domain | consumer
+    owner: str                     # the domain or consumer ("" for governance)
+    depends_on: tuple[str, ...]
+    part: int = 0                  # catalog stacks: which part of the domain's catalog
+    products: tuple[str, ...] = ()  # catalog stacks: the products it holds
+    weight: int = 50               # expected resources (for splitting work; the exact count is in the output)
+
+
+def stack_plan(mesh: Mesh) -> list[PlannedStack]:
+    env = mesh.env
+    governance = naming.stack_name(env, "governance")
+    plan = [PlannedStack(governance, "governance", "", ())]
+    catalogs: list[str] = []
+    for domain, layout in catalog_layouts(mesh).items():
+        base = naming.catalog_stack_name(env, domain)
+        for part, products in enumerate(layout.products):
+            name = naming.catalog_stack_name(env, domain, part)
+            plan.append(PlannedStack(name, "catalog", domain, (base,) if part else (governance,), part, products,
+                                     layout.resources[part]))
+            catalogs.append(name)
+    reads: dict[str, int] = {}
+    for access in effective_accesses(mesh):
+        reads[access.subscriber] = reads.get(access.subscriber, 0) + 1
+    domains = [naming.stack_name(env, "domain", d) for d in sorted(mesh.spec.domains)]
+    for domain, name in zip(sorted(mesh.spec.domains), domains, strict=True):
+        plan.append(PlannedStack(name, "domain", domain, (governance, *catalogs), weight=60 + 4 * reads.get(domain, 0)))
+    for consumer in sorted(mesh.spec.consumers):
+        plan.append(PlannedStack(naming.stack_name(env, "consumer", consumer), "consumer", consumer,
+                                 (governance, *catalogs, *domains), weight=30 + 4 * reads.get(consumer, 0)))
+    return plan
