@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHECKOV_VENV := .venv-checkov
 
-.PHONY: demo test validate synth check local-deploy preflight benchmark clean
+.PHONY: demo test validate synth check local-deploy preflight benchmark clean chromium catalog
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "meshform needs Python 3.11+")'
@@ -18,13 +18,29 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
-# The main job on the bundled environments: validate -> synthesize -> check, in one pass (meshform build).
+# Debian's headless Chromium for the catalog's browser tests (tests/test_catalog_site.py): installed only when
+# `chromium` is not on PATH, as root (CI) or with passwordless sudo; otherwise the tests say how to install it.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "chromium is not installed (the catalog browser tests need it): install your distribution's chromium package" >&2; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else echo "chromium is not installed (the catalog browser tests need it): sudo apt-get install -y --no-install-recommends chromium" >&2; fi
+
+# The main job on the bundled environments: validate -> synthesize -> check, in one pass (meshform build), then
+# their product catalog (prints the file:// address to open).
 demo: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/meshform build
+	$(BIN)/meshform catalog
 
 # Two workers (the machine's cores): the emulator applies mostly wait on the provider, so they overlap well.
 # --dist loadfile keeps a file on one worker: each file applies its environment once (module/session fixtures).
-test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+# asl-validator (package.json, pinned in package-lock.json) validates the state machine definitions in tests.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed chromium
 	$(BIN)/pytest -n $(or $(WORKERS),2) --dist loadfile
 
 validate: $(VENV)/.installed
@@ -49,5 +65,8 @@ preflight: $(VENV)/.installed
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/scale.py --products $(or $(PRODUCTS),100)
 
+catalog: $(VENV)/.installed
+	$(BIN)/meshform catalog $(if $(ENV),--env $(ENV))
+
 clean:
-	rm -rf cdktf.out .meshform reports
+	rm -rf cdktf.out .meshform reports catalog

@@ -53,6 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     p_access.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
     p_access.add_argument("--format", choices=["markdown", "json"], default="markdown")
 
+    p_catalog = sub.add_parser("catalog", help="validate, then write the product catalog: a static offline site of "
+                               "domains, products, subscribers and the mesh graph (docs/catalog.md)")
+    p_catalog.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
+    p_catalog.add_argument("--out", type=Path, default=None,
+                           help="site directory, replaced as a whole (default: <root>/catalog)")
+
     p_ram = sub.add_parser("ram-handshake", help="standalone accounts: record the RAM shares Lake Formation offers "
                            "each subscriber (handshake/<env>/<name>.yaml) so their stacks accept them")
     p_ram.add_argument("--env", required=True, help="one environment")
@@ -63,6 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     p_pre.add_argument("--env", required=True, help="one environment")
     p_pre.add_argument("--endpoint", help="AWS endpoint URL (a local emulator); default: real AWS")
     p_pre.add_argument("--format", choices=["text", "json"], default="text")
+
+    p_run = sub.add_parser("run-pipeline", help="run a product's Glue stage A and B on local Spark with the same "
+                           "scripts and arguments as Glue; exit 1 when the quality gate fails")
+    p_run.add_argument("--env", required=True, help="one environment")
+    p_run.add_argument("--product", required=True, help="<domain>.<product>")
+    p_run.add_argument("--input", action="append", default=[], metavar="TABLE=PATH",
+                       help="a file (or directory of files) landing in the table's raw prefix; repeatable")
+    p_run.add_argument("--workdir", type=Path, required=True, help="local lake: raw/, stage/, quarantine/, analytics/")
+    p_run.add_argument("--format", choices=["csv", "json", "parquet"],
+                       help="input format when the spec has no pipeline for the product (overrides it otherwise)")
 
     args = parser.parse_args(argv)
     root = args.root.resolve()
@@ -76,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                                  args.workdir or root / ".meshform" / "local-deploy")
         if args.command == "access":
             return _access(root, _envs(args.env), args.format)
+        if args.command == "catalog":
+            return _catalog(root, _envs(args.env), args.out or root / "catalog")
         if args.command == "ram-handshake":
             return _ram_handshake(root, args.env, args.endpoint)
         if args.command == "preflight":
@@ -85,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
                           args.reports or root / "reports" / "checkov")
         if args.command == "check":
             return _check(root, _envs(args.env), args.stacks_dir, args.reports or root / "reports" / "checkov")
+        if args.command == "run-pipeline":
+            from meshform.pipeline.run import run_pipeline
+
+            return run_pipeline(root, args.env, args.product, args.input, args.workdir, args.format)
     except ValidationFailed as failed:
         print(failed.errors.render(), file=sys.stderr)
         return 1
@@ -188,6 +210,23 @@ def _access(root: Path, envs: list[str] | None, fmt: str) -> int:
         print(json.dumps({m.env: access_rows(m) for m in meshes}, indent=2))
     else:
         print(render_markdown(meshes))
+    return 0
+
+
+def _catalog(root: Path, envs: list[str] | None, out: Path) -> int:
+    from meshform.catalog_site import CatalogError, write_catalog
+    from meshform.loader import load_meshes
+
+    meshes = load_meshes(root, envs)          # input errors: the usual report, nothing written
+    try:
+        front = write_catalog(meshes, root, out)
+    except CatalogError as error:
+        print(f"catalog: {error.problem}\n    fix: {error.fix}", file=sys.stderr)
+        return 1
+    for mesh in sorted(meshes, key=lambda m: m.env):
+        print(f"{mesh.env}: {len(mesh.products)} products, {len(mesh.spec.domains)} domains, "
+              f"{len(mesh.spec.consumers)} consumers -> {(front.parent / mesh.env / 'index.html').as_uri()}")
+    print(f"catalog written to {front.parent}; open {front.as_uri()}")
     return 0
 
 

@@ -90,6 +90,7 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
     _check_subscriptions(mesh, add, unusable)
     if len(errors) == at_start:                # the access model needs an otherwise valid environment
         _check_catalog_sizes(mesh, add)
+    _check_pipelines(mesh, add, unusable)
     if spec.organization_id is None:
         shares, notices = _load_handshakes(root, mesh, errors)
         mesh = Mesh(spec, display, mesh.products, shares, notices)
@@ -516,3 +517,61 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict |
             err.get("input"), (dict, list)) else str(err["msg"])
     errors.add(display, path, problem, _PYDANTIC_FIXES.get(kind, "correct the value (see README, 'Environment spec')"),
                lines)
+
+
+def _check_pipelines(mesh: Mesh, add, unusable: dict[str, str]) -> None:
+    """`domains.<d>.pipelines` (docs/pipelines.md): each key is a product of that very domain; inputs exist, are
+    not the product itself and are subscribed by the domain (or are its own products); the pipeline's names fit
+    AWS's limits; and the contract can run in the chosen format (the manifest the Glue jobs receive builds)."""
+    from meshform import pipeline_names
+    from meshform.pipeline.manifest import ManifestError, pipeline_manifest
+
+    spec = mesh.spec
+    subscribed = {(s.subscriber, s.product) for s in spec.subscriptions}
+    for domain, d in spec.domains.items():
+        own = sorted(p.name for p in mesh.domain_products(domain))
+        for name, pipeline in d.pipelines.items():
+            path = f"domains.{domain}.pipelines.{name}"
+            product = mesh.products.get(f"{domain}.{name}")
+            if product is None:
+                owners = sorted(p.domain for p in mesh.products.values() if p.name == name)
+                if "." in name:
+                    add(path, f"pipeline key {name!r}: pipelines are keyed by the product name alone",
+                        f"write {name.split('.', 1)[1]!r} under domains.{name.split('.', 1)[0]}.pipelines")
+                elif owners and domain not in owners:
+                    add(path, f"product {name!r} belongs to domain {owners[0]!r}, not to {domain!r}: a domain runs "
+                        "pipelines only for its own products",
+                        f"move the entry to domains.{owners[0]}.pipelines")
+                elif f"{domain}.{name}" in unusable:
+                    add(path, f"pipeline for {domain}.{name}: {unusable[f'{domain}.{name}']}",
+                        "fix the contract first")
+                else:
+                    add(path, f"unknown product {name!r}: there is no contract contracts/{domain}/{name}.yaml",
+                        f"use one of {domain}'s products: {', '.join(own) or 'none (add a contract first)'}")
+                continue
+            seen: set[str] = set()
+            for i, ref in enumerate(pipeline.inputs):
+                i_path = f"{path}.inputs.{i}"
+                if ref in seen:
+                    add(i_path, f"input {ref!r} is listed twice", "list each input once")
+                seen.add(ref)
+                source = mesh.products.get(ref)
+                if ref == product.fqn:
+                    add(i_path, f"the pipeline of {ref} lists its own product as input", "remove it")
+                elif source is None:
+                    where = unusable.get(ref) or "no such product"
+                    add(i_path, f"unknown input product {ref!r} ({where})",
+                        f"use one of: {', '.join(mesh.products) or 'no products defined'}")
+                elif source.domain != domain and (domain, ref) not in subscribed:
+                    add(i_path, f"input {ref} is not subscribed by {domain}: the pipeline reads only what the "
+                        "domain's subscriptions grant it",
+                        f"add `- {{subscriber: {domain}, product: {ref}}}` to subscriptions, or remove the input")
+            tables = [t.name for t in product.tables]
+            for what, value, maximum in pipeline_names.limits(spec.name_prefix, mesh.env, domain, name, tables):
+                if len(value) > maximum:
+                    add(path, f"{what} {value!r} would be {len(value)} characters; AWS allows {maximum}",
+                        "shorten name_prefix, the domain or the product name")
+            try:
+                pipeline_manifest(mesh, product, pipeline)
+            except ManifestError as exc:
+                add(f"{path}.format", f"pipeline for {product.fqn}: {exc}", "see docs/pipelines.md, 'Input formats'")

@@ -21,7 +21,7 @@ from pathlib import Path
 from meshform.settings import load_settings
 from meshform.spec.mesh import Mesh
 from meshform.stack_plan import PlannedStack, stack_plan
-from meshform.synth_state import STATE_FILE, SynthState, dirty_stacks
+from meshform.synth_state import STATE_FILE, SynthState, copy_synthesized, dirty_stacks
 
 # jsii prints a large banner on every start under Node 20; the machine's Node is what it is.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
@@ -59,8 +59,7 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list
         manifest: dict[str, dict] = {}
         for _mesh, planned in order:
             if only is not None and planned.name not in only:
-                (stacks_dir / planned.name).mkdir()         # synthesis writes only cdk.tf.json
-                shutil.copy2(out / "stacks" / planned.name / "cdk.tf.json", stacks_dir / planned.name / "cdk.tf.json")
+                copy_synthesized(out / "stacks" / planned.name, stacks_dir / planned.name)
             entry = built.get(planned.name) or _manifest_entry(planned.name)
             manifest[planned.name] = {**entry, "dependencies": list(planned.depends_on)}
         version = str(built.pop("__version__", None) or _manifest_version(staging, out))

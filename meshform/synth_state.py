@@ -3,8 +3,9 @@
 The previous output records, in `STATE_FILE`: a fingerprint of the code that wrote it (meshform/, modules/,
 glue_scripts/ and the versions of Python, cdktf, the AWS bindings, constructs and jsii), per environment a
 fingerprint of its spec (the validated model, RAM handshake shares included), one per product (the validated
-contract model) and its stack names, and the SHA-256 of every stack file it wrote. A stack is copied from the
-previous output only when all of that still holds and no changed product can reach it; the reach of a product is:
+contract model) and its stack names, and a SHA-256 of every stack's synthesized files (cdk.tf.json and assets/).
+A stack is copied from the previous output only when all of that still holds and no changed product can reach it;
+the reach of a product is:
 
 - every catalog stack of its domain (its tables, filters and grants, and part 0's per-subscriber grants);
 - its domain's stack (bucket classification, ETL grants, pipelines);
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,11 +83,34 @@ class SynthState:
 
     def record(self, out: Path) -> None:
         """Hash what was written and store the state beside it (part of the output: byte-identical too)."""
-        self.files = {d.name: hashlib.sha256((d / "cdk.tf.json").read_bytes()).hexdigest()
-                      for d in sorted((out / "stacks").iterdir()) if (d / "cdk.tf.json").is_file()}
+        self.files = {d.name: stack_digest(d) for d in sorted((out / "stacks").iterdir()) if d.is_dir()}
         (out / STATE_FILE).write_text(json.dumps({"version": _VERSION, "code": self.code,
                                                   "environments": self.environments, "files": self.files},
                                                  indent=1, sort_keys=True) + "\n")
+
+
+def synthesized_files(stack_dir: Path) -> list[Path]:
+    """What synthesis writes into a stack directory: cdk.tf.json and its assets (e.g. Glue scripts); not what
+    terraform or cdktf add there later (.terraform, plans, lock files)."""
+    files = [stack_dir / "cdk.tf.json"]
+    assets = stack_dir / "assets"
+    if assets.is_dir():
+        files += sorted(p for p in assets.rglob("*") if p.is_file())
+    return files
+
+
+def stack_digest(stack_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in synthesized_files(stack_dir):
+        digest.update(str(path.relative_to(stack_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def copy_synthesized(source: Path, target: Path) -> None:
+    for path in synthesized_files(source):
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
 
 
 def dirty_stacks(previous: SynthState, current: SynthState, meshes: list[Mesh], out: Path) -> list[str] | None:
@@ -96,7 +121,7 @@ def dirty_stacks(previous: SynthState, current: SynthState, meshes: list[Mesh], 
         return None
     for name, sha in previous.files.items():               # the output must be exactly what was written
         try:
-            if hashlib.sha256((out / "stacks" / name / "cdk.tf.json").read_bytes()).hexdigest() != sha:
+            if stack_digest(out / "stacks" / name) != sha:
                 return None
         except OSError:
             return None

@@ -314,6 +314,10 @@ def test_contract_names_and_column_types(project, capsys, old, new, expected):
 
 
 def test_valid_parametrized_types_are_still_accepted(project, capsys):
+    # orders' pipeline reads CSV, which cannot carry a map column: read it as JSON for this contract.
+    spec = project / "environments" / "dev.yaml"
+    spec.write_text(spec.read_text().replace("format: csv", "format: json").replace(
+        '        csv: {header: true, delimiter: ","}\n', ""))
     text = (project / ORDERS).read_text()
     for new in ("char(1)", "char(255)", "varchar(65535)", "decimal(38,38)", "decimal(15)",
                 "map<string,array<struct<a:decimal(10,2),b:varchar(10)>>>"):

@@ -87,7 +87,8 @@ def test_domain_lakes_land_in_their_own_accounts_with_the_baseline(dev):
         clients = dev["as_account"](spec.account_id)
         s3, kms = clients("s3"), clients("kms")
         names = {b["Name"] for b in s3.list_buckets()["Buckets"]}
-        assert names == {mesh.bucket(domain, layer) for layer in ("raw", "stage", "analytics", "logs")}
+        layers = ("raw", "stage", "analytics", "logs", *(("artifacts",) if spec.pipelines else ()))
+        assert names == {mesh.bucket(domain, layer) for layer in layers}
         alias = next(a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == f"alias/acme-dev-{domain}-lake")
         key_arn = kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"]
         assert kms.get_key_rotation_status(KeyId=alias["TargetKeyId"])["KeyRotationEnabled"] is True
@@ -106,6 +107,75 @@ def test_domain_lakes_land_in_their_own_accounts_with_the_baseline(dev):
             assert logging["TargetBucket"] == mesh.bucket(domain, "logs")
             tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
             assert tags["mesh:domain"] == domain and tags["mesh:cost-center"] == spec.cost_center
+
+
+def test_pipelines_land_in_their_domain_accounts_as_synthesized(dev):
+    """Every pipeline resource read back from its domain's account (docs/pipelines.md)."""
+    from botocore.exceptions import ClientError
+
+    from meshform.pipeline.dqdl import dqdl_ruleset
+    from tests.emulator import AccountClients
+
+    mesh = dev["mesh"]
+    seen = 0
+    for domain, spec in mesh.spec.domains.items():
+        clients = dev["as_account"](spec.account_id)
+        sns, kms = clients("sns"), clients("kms")
+        key_arn = kms.describe_key(KeyId=f"alias/acme-dev-{domain}-lake")["KeyMetadata"]["Arn"]
+        topic = f"arn:aws:sns:{mesh.region}:{spec.account_id}:acme-dev-{domain}-notifications"
+        attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+        assert attributes["KmsMasterKeyId"] == key_arn
+        assert any(st["Effect"] == "Deny" and st["Sid"] == "OnlyPipelineStateMachinesPublish"
+                   for st in json.loads(attributes["Policy"])["Statement"])
+        assert [(s["Protocol"], s["Endpoint"]) for s in sns.list_subscriptions_by_topic(TopicArn=topic)[
+            "Subscriptions"]] == [("email", spec.owner)]
+        if not spec.pipelines:
+            continue
+        glue, sfn, logs, events = clients("glue"), clients("stepfunctions"), clients("logs"), clients("events")
+        configuration = glue.get_security_configuration(Name=f"acme-dev-{domain}-etl")["SecurityConfiguration"]
+        encryption = configuration["EncryptionConfiguration"]
+        assert encryption["S3Encryption"][0] == {"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": key_arn}
+        assert encryption["CloudWatchEncryption"]["CloudWatchEncryptionMode"] == "SSE-KMS"
+        assert encryption["JobBookmarksEncryption"]["JobBookmarksEncryptionMode"] == "CSE-KMS"
+        artifacts = mesh.bucket(domain, "artifacts")
+        keys = {o["Key"] for o in clients("s3").list_objects_v2(Bucket=artifacts)["Contents"]}
+        assert {"glue/scripts/stage_a.py", "glue/scripts/stage_b.py", "glue/lib/meshform_glue.zip"} <= keys
+        # the ETL role reads the code it runs but cannot change it (bucket policy, evaluated by the emulator)
+        etl = AccountClients(dev["endpoint"], mesh.region, spec.account_id, role=f"acme-dev-{domain}-etl")("s3")
+        assert etl.get_object(Bucket=artifacts, Key="glue/scripts/stage_a.py")["Body"].read()
+        with pytest.raises(ClientError):
+            etl.put_object(Bucket=artifacts, Key="glue/scripts/stage_a.py", Body=b"tampered")
+        for name, pipeline in spec.pipelines.items():
+            seen += 1
+            product = mesh.products[f"{domain}.{name}"]
+            assert f"manifests/{name}/manifest.json" in keys
+            for stage in ("stage-a", "stage-b"):
+                job = glue.get_job(JobName=f"acme-dev-{domain}-{name}-{stage}")["Job"]
+                assert (job["GlueVersion"], job["SecurityConfiguration"]) == ("5.0", f"acme-dev-{domain}-etl")
+                assert (job["WorkerType"], job["NumberOfWorkers"]) == (pipeline.workers.type, pipeline.workers.count)
+                assert job["JobRunQueuingEnabled"] is True and job["MaxRetries"] == 0
+                assert job["DefaultArguments"]["--job-bookmark-option"] == "job-bookmark-enable"
+            for table in product.tables:
+                ruleset = glue.get_data_quality_ruleset(Name=f"acme-dev-{domain}-{name}-{table.name}")
+                assert ruleset["Ruleset"] == dqdl_ruleset(table)
+                assert ruleset["TargetTable"] == {"CatalogId": spec.account_id, "DatabaseName": domain,
+                                                  "TableName": table.name}
+            machine_arn = f"arn:aws:states:{mesh.region}:{spec.account_id}:stateMachine:acme-dev-{domain}-{name}"
+            machine = sfn.describe_state_machine(stateMachineArn=machine_arn)
+            group = f"/aws/vendedlogs/states/acme-dev-{domain}-{name}"
+            assert machine["loggingConfiguration"]["level"] == "ALL"
+            assert machine["loggingConfiguration"]["destinations"][0]["cloudWatchLogsLogGroup"]["logGroupArn"] == \
+                f"arn:aws:logs:{mesh.region}:{spec.account_id}:log-group:{group}:*"
+            assert machine["tracingConfiguration"]["enabled"] is True
+            assert json.loads(machine["definition"])["States"]["StageB"]["Next"] == "DataQuality"
+            described = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+            assert (described["kmsKeyId"], described["retentionInDays"]) == (key_arn, 365)
+            rule = events.describe_rule(Name=f"acme-dev-{domain}-{name}-landed")
+            assert json.loads(rule["EventPattern"])["detail"]["object"]["key"] == [{"prefix": f"{name}/"}]
+            targets = events.list_targets_by_rule(Rule=f"acme-dev-{domain}-{name}-landed")["Targets"]
+            assert [(t["Arn"], t["RoleArn"]) for t in targets] == [
+                (machine_arn, f"arn:aws:iam::{spec.account_id}:role/acme-dev-{domain}-{name}-events")]
+    assert seen == sum(len(d.pipelines) for d in mesh.spec.domains.values()) >= 2
 
 
 def test_consumer_athena_workgroup(dev):

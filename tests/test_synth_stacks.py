@@ -184,7 +184,8 @@ def test_domain_kms_key(stack):
 def test_domain_buckets_have_the_s3_baseline(stack):
     s = stack("dev-domain-sales")
     buckets = {b["bucket"]: (name, b) for name, b in s.resources("aws_s3_bucket").items()}
-    expected = {f"acme-dev-sales-{layer}-222222222222" for layer in ("raw", "stage", "analytics", "logs")}
+    expected = {f"acme-dev-sales-{layer}-222222222222" for layer in ("raw", "stage", "analytics", "logs",
+                                                                     "artifacts")}     # artifacts: its pipelines
     assert set(buckets) == expected
     key_ref = f"${{aws_kms_key.{next(iter(s.resources('aws_kms_key')))}.arn}}"
 
@@ -216,7 +217,8 @@ def test_domain_buckets_have_the_s3_baseline(stack):
             assert sse["bucket_key_enabled"] is True
             logging = for_bucket("aws_s3_bucket_logging", name)
             assert logging["target_bucket"] == "acme-dev-sales-logs-222222222222"
-            assert body["tags"]["mesh:classification"] == "pii"
+            # the artifacts bucket holds code and schemas, no data: the default classification
+            assert body["tags"]["mesh:classification"] == ("internal" if "-artifacts-" in bucket else "pii")
 
 
 # --- consumer ----------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ A stack's result depends on exactly: its cdk.tf.json, the mesh facts the policie
 The cache key is a SHA-256 over all of them, so a change to any one re-checks the stack; nothing else is trusted.
 
 The facts are sliced per stack so that a contract change does not invalidate every stack: `columns` keeps the
-tables whose name occurs anywhere in the stack's JSON (a policy only looks up tables a resource names) plus, when
+tables whose name is a word of the stack's JSON (a policy only looks up tables a resource names) plus, when
 the stack grants on all tables of a database (`"wildcard": true`), every table of each database it names;
 `taggable_resource_types` keeps the types the stack contains. Everything else is kept whole.
 """
@@ -21,15 +21,21 @@ from pathlib import Path
 RUNNER_VERSION = "1"            # bump when the way checkov is called or results are stored changes
 _PRUNE_AFTER_S = 14 * 24 * 3600
 _WILDCARD = re.compile(r'"wildcard"\s*:\s*true')
+_WORD = re.compile(r"[A-Za-z0-9_]+")
 
 
 def stack_facts(facts: dict, stack_text: str, stack_types: set[str]) -> dict:
-    """The part of the environment's facts that the policies can read while checking this stack."""
+    """The part of the environment's facts that the policies can read while checking this stack. A table or
+    database is "named" by the stack when its name is a whole word of the JSON (names are [a-z0-9_] words, and a
+    resource names them as whole strings or ARN segments)."""
     columns: dict = facts["columns"]
-    wildcard_databases = ({key.split(".", 1)[0] for key in columns if f'"{key.split(".", 1)[0]}"' in stack_text}
-                          if _WILDCARD.search(stack_text) else set())
-    sliced = {key: value for key, value in columns.items()
-              if key.split(".", 1)[1] in stack_text or key.split(".", 1)[0] in wildcard_databases}
+    words = set(_WORD.findall(stack_text))
+    wildcard = _WILDCARD.search(stack_text) is not None
+    sliced = {}
+    for key, value in columns.items():
+        database, table = key.split(".", 1)
+        if table in words or (wildcard and database in words):
+            sliced[key] = value
     return {**facts, "columns": sliced,
             "taggable_resource_types": sorted(set(facts["taggable_resource_types"]) & stack_types)}
 

@@ -227,10 +227,11 @@ def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path,
     result.synthesized = len(synthesized)
     evaluated: set[tuple[str, str]] = set()
     seen_checks: set[str] = set()
+    by_name = {(s, address.split(".", 1)[1]): address for s, address in synthesized}
     for kind in KINDS:
         for item in merged[kind]:
             stack_name = Path(item.get("file_path", "")).parent.name
-            address = _address(item.get("resource", ""), stack_name, synthesized)
+            address = _address(item.get("resource", ""), stack_name, by_name)
             evaluated.add((stack_name, address))
             seen_checks.add(item.get("check_id", ""))
             if kind == "passed_checks":
@@ -354,13 +355,11 @@ def _synthesized_resources(files: list[Path], parsed: dict[Path, dict]) -> dict[
     return out
 
 
-def _address(label: str, stack: str, synthesized: dict) -> str:
-    """checkov labels Python-check results of terraform_json `resource.<name>`: map back to `<type>.<name>`."""
+def _address(label: str, stack: str, by_name: dict[tuple[str, str], str]) -> str:
+    """checkov labels Python-check results of terraform_json `resource.<name>`: map back to `<type>.<name>`
+    (`by_name`: (stack, name) -> address, built once: a scan per result was quadratic in the mesh's size)."""
     if label.startswith("resource."):
-        name = label[len("resource."):]
-        for (s, address) in synthesized:
-            if s == stack and address.split(".", 1)[1] == name:
-                return address
+        return by_name.get((stack, label[len("resource."):]), label)
     return label
 
 

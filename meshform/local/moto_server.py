@@ -1,10 +1,22 @@
 """`python -m meshform.local.moto_server -H 127.0.0.1 -p PORT`: moto's server with meshform's faithful
-additions installed (meshform/local/moto_lf/, moto_ram.py, moto_org.py, moto_glue.py, moto_s3.py)."""
+additions installed (meshform/local/moto_lf/, moto_ram.py, moto_org.py, moto_glue.py, moto_glue_dq.py,
+moto_glue_jobs.py, moto_logs.py, moto_s3.py, moto_s3_policy.py, moto_sfn.py)."""
 from __future__ import annotations
 
 import sys
 
-from meshform.local import moto_glue, moto_lf, moto_org, moto_ram, moto_s3
+from meshform.local import (
+    moto_glue,
+    moto_glue_dq,
+    moto_glue_jobs,
+    moto_lf,
+    moto_logs,
+    moto_org,
+    moto_ram,
+    moto_s3,
+    moto_s3_policy,
+    moto_sfn,
+)
 
 
 def install() -> None:
@@ -12,7 +24,12 @@ def install() -> None:
     moto_ram.install()
     moto_org.install()
     moto_glue.install()
+    moto_glue_dq.install()
+    moto_glue_jobs.install()
+    moto_logs.install()
     moto_s3.install()
+    moto_s3_policy.install()
+    moto_sfn.install()
 
 
 def main(argv: list[str] | None = None) -> None:

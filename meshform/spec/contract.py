@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from meshform.errors import ErrorList
 from meshform.spec.hive_types import type_problem as hive_type_problem
+from meshform.spec.quality import QualityRule, parse_quality
 from meshform.yamlio import load_yaml
 
 # ASCII only and always applied with fullmatch (Python's `$` also matches before a final newline).
@@ -41,6 +42,7 @@ class Table:
     columns: tuple[Column, ...]          # data columns, contract order
     partition_keys: tuple[Column, ...]   # ordered by partitionKeyPosition
     classification: str                  # the most sensitive classification of any of its columns
+    quality: tuple[QualityRule, ...] = ()   # the contract's quality rules (meshform/spec/quality.py)
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
@@ -182,7 +184,7 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
         sensitivity = max((c.classification for c in every), key=lambda c: rank.get(c, 0),
                           default=default_classification)
         tables.append(Table(table_name, (obj.description or "").strip(), tuple(columns), ordered_partitions,
-                            sensitivity))
+                            sensitivity, parse_quality(obj, table_name, every, t_path, add)))
 
     owner = ""
     team = contract.team

@@ -231,6 +231,52 @@ class GovernanceSpec(_Strict):
         return self
 
 
+# --- product pipelines (docs/pipelines.md; validated against the contracts in meshform/loader.py) ------------
+# `<domain>.<product>`, as in subscriptions.
+PRODUCT_REF = r"^[a-z][a-z0-9]*\.[a-z][a-z0-9_]*$"
+
+
+class CsvOptionsSpec(_Strict):
+    """How stage A parses CSV input (RFC 4180 quoting; the other options keep the pipeline's defaults)."""
+
+    header: bool = True
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+
+
+class PipelineWorkersSpec(_Strict):
+    """Glue 5.0 Spark worker type and count (https://docs.aws.amazon.com/glue/latest/dg/add-job.html, "Worker
+    type"); a Spark job needs at least 2 workers (one driver, one executor)."""
+
+    type: Literal["G.1X", "G.2X", "G.4X", "G.8X"] = "G.1X"
+    # Upper bound: a guard against typos, well above the default per-account Glue DPU quota.
+    count: int = Field(default=2, ge=2, le=1000)
+
+
+class PipelineSpec(_Strict):
+    """`domains.<d>.pipelines.<product>`: opt-in pipeline of one of the domain's own products (raw -> stage ->
+    analytics on Glue 5, started by EventBridge, run by Step Functions)."""
+
+    format: Literal["csv", "json", "parquet"]
+    csv: CsvOptionsSpec | None = None
+    # Other products the pipeline reads: `<domain>.<product>`, subscribed by this domain (or its own products).
+    inputs: list[Annotated[str, Field(pattern=PRODUCT_REF)]] = Field(default_factory=list)
+    # Step Functions retries of a failed Glue job run or Glue API error: attempts after the first, the first
+    # interval, and its growth factor (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+    retries: int = Field(default=2, ge=0, le=10)
+    retry_interval_seconds: int = Field(default=60, ge=1, le=3600)
+    backoff_rate: float = Field(default=2.0, ge=1.0, le=10.0)
+    workers: PipelineWorkersSpec = Field(default_factory=PipelineWorkersSpec)
+    # Per Glue job run (Glue's own default is 2,880 minutes: two days of DPUs for a hung job).
+    timeout_minutes: int = Field(default=60, ge=1, le=2880)
+
+    @model_validator(mode="after")
+    def _csv_only_for_csv(self) -> PipelineSpec:
+        if self.csv is not None and self.format != "csv":
+            raise ValueError(f"csv options are given but the format is {self.format!r}{FIX_SEPARATOR}remove "
+                             "`csv` or set format: csv")
+        return self
+
+
 class DomainSpec(_Strict):
     account_id: AccountId
     owner: Email
@@ -245,6 +291,8 @@ class DomainSpec(_Strict):
     # Stacks the domain's catalog objects spread over in the governance account (meshform/catalog_layout.py):
     # raise it when validation says a catalog stack would exceed its resource limit.
     catalog_stacks: int = Field(default=1, ge=1, le=64)
+    # Product pipelines, keyed by the product name (a contract of this domain): docs/pipelines.md.
+    pipelines: dict[str, PipelineSpec] = Field(default_factory=dict)
 
 
 class TagGrantSpec(_Strict):

@@ -28,13 +28,17 @@ class EtlRole(Construct):
         domain: its domain (its tables in the governance catalog and its same-named link).
         buckets: the domain's raw/stage/analytics buckets (read and write); key_arn: the domain's lake key.
         read_statements: IAM for the products it reads whole (mesh_access_policy.shared_catalog_statements).
+        pipeline_statements: what the domain's pipeline jobs and Data Quality evaluations need besides data
+            (pipeline/runtime_access.glue_runtime_statements: artifacts read-only, job logs, ruleset results);
+            default none (a domain without pipelines).
 
     Attributes:
         role: the `aws_iam_role` (its Lake Formation re-grants depend on it); arn: the role ARN, from its name.
     """
 
     def __init__(self, scope: Construct, id_: str, *, name: str, account: str, region: str, governance: str,
-                 domain: str, buckets: Sequence[str], key_arn: str, read_statements: Sequence[Statement]):
+                 domain: str, buckets: Sequence[str], key_arn: str, read_statements: Sequence[Statement],
+                 pipeline_statements: Sequence[Statement] = ()):
         super().__init__(scope, id_)
         self.role = IamRole(self, "role", name=name, description=f"ETL of the {domain} domain",
                             # The Glue service, no conditions: AWS documents no confused-deputy keys for Glue job
@@ -54,4 +58,5 @@ class EtlRole(Construct):
             pd.statement("OwnTablesInGovernanceCatalog", [*pd.GLUE_READ_ACTIONS, *PARTITION_WRITE_ACTIONS],
                          own_catalog),
             *read_statements,
+            *pipeline_statements,
         ]))

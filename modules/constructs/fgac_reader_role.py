@@ -15,6 +15,8 @@ Args:
     stage_bucket: the domain's stage bucket; the role writes only under `imports/`.
     key_arn: the domain's lake key (the stage bucket's SSE-KMS key).
     read_statements: IAM for the shared catalog it reads (mesh_access_policy.shared_catalog_statements).
+    pipeline_statements: what a pipeline's import job needs besides data (pipeline/runtime_access.py: artifacts
+        read-only, job logs); default none.
 
 Attributes:
     role: the `aws_iam_role` (re-grants depend on it).
@@ -40,7 +42,7 @@ class FgacReaderRole(Construct):
     """See the module docstring for Args and Attributes."""
 
     def __init__(self, scope: Construct, id_: str, *, name: str, account: str, domain: str, stage_bucket: str,
-                 key_arn: str, read_statements: Sequence[Statement]):
+                 key_arn: str, read_statements: Sequence[Statement], pipeline_statements: Sequence[Statement] = ()):
         super().__init__(scope, id_)
         self.role = IamRole(
             self, "role", name=name,
@@ -56,4 +58,5 @@ class FgacReaderRole(Construct):
             pd.statement("ListImports", ["s3:GetBucketLocation", "s3:ListBucket"], [stage]),
             pd.statement("StageKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
                          [key_arn]),
+            *pipeline_statements,
         ]))

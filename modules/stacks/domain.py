@@ -5,14 +5,28 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from meshform import naming
+from meshform import pipeline_names as pipeline_naming
 from meshform.access import effective_accesses, reads_full_tables, shared_domains
 from meshform.spec.mesh import Mesh
+from modules.constructs.domain_notifications import DomainNotifications, notification_key_statements
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.etl_role import EtlRole
 from modules.constructs.fgac_reader_role import FgacReaderRole
 from modules.constructs.lf_permission import grant
 from modules.constructs.location_registration import registration_bucket_statements, registration_key_statement
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
+from modules.constructs.pipeline.artifacts import PipelineArtifacts
+from modules.constructs.pipeline.glue_security_configuration import DomainGlueSecurityConfiguration
+from modules.constructs.pipeline.log_encryption import cloudwatch_logs_key_statement
+from modules.constructs.pipeline.product_pipeline import (
+    IMPORT_SCRIPT,
+    STAGE_A_SCRIPT,
+    STAGE_B_SCRIPT,
+    PipelineRoles,
+    ProductPipeline,
+    pipeline_inputs,
+)
+from modules.constructs.pipeline.runtime_access import glue_runtime_statements
 from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
 from modules.constructs.resource_link import resource_link
@@ -30,10 +44,14 @@ class DomainStack(MeshStack):
         prefix, env, region, governance = mesh.spec.name_prefix, mesh.env, mesh.region, mesh.governance_account
         # The governance account's registration role reads/writes the analytics bucket for Lake Formation.
         lf_role = naming.role_arn(governance, naming.lf_registration_role_name(prefix, env, domain))
+        # Pipelines log to log groups encrypted with the lake key; EventBridge may publish to the domain's topic.
+        key_statements = [registration_key_statement(lf_role, region), *notification_key_statements(d.account_id)]
+        if d.pipelines:
+            key_statements.append(cloudwatch_logs_key_statement(region, d.account_id))
         self.key = EncryptionKey(
             self, "lake_key", account_id=d.account_id, deploy_role_arn=mesh.deploy_role_arn(d.account_id),
             alias=naming.kms_alias(prefix, env, domain, "lake"), description=f"meshform {env}: {domain} data lake",
-            extra_statements=[registration_key_statement(lf_role, region)])
+            extra_statements=key_statements)
 
         # The products' most sensitive classification is what the lake's buckets may hold.
         products = mesh.domain_products(domain)
@@ -57,21 +75,33 @@ class DomainStack(MeshStack):
         # Each Glue role reads only what its access mode can read (whole tables vs. filtered).
         whole = sorted({a.domain for a in mine if reads_full_tables(a)})
         filtered = sorted({a.domain for a in mine if not reads_full_tables(a)})
+        runtime = glue_runtime_statements(region=region, account=d.account_id, prefix=prefix, env=env,
+                                          domain=domain, data_quality=True) if d.pipelines else []
         self.etl = EtlRole(
             self, "etl", name=naming.etl_role_name(prefix, env, domain), account=d.account_id, region=region,
             governance=governance, domain=domain,
             buckets=[mesh.bucket(domain, layer) for layer in naming.DOMAIN_BUCKET_LAYERS], key_arn=self.key.arn,
-            read_statements=shared_catalog_statements(region, d.account_id, governance, whole))
+            read_statements=shared_catalog_statements(region, d.account_id, governance, whole),
+            pipeline_statements=runtime)
         after: list[ITerraformDependable] = [settings, self.etl.role, *accepters]
         self.fgac_reader = None
         if filtered:
             self.fgac_reader = FgacReaderRole(
                 self, "etl_fgac", name=naming.etl_fgac_role_name(prefix, env, domain), account=d.account_id,
                 domain=domain, stage_bucket=mesh.bucket(domain, "stage"), key_arn=self.key.arn,
-                read_statements=shared_catalog_statements(region, d.account_id, governance, filtered))
+                read_statements=shared_catalog_statements(region, d.account_id, governance, filtered),
+                pipeline_statements=glue_runtime_statements(region=region, account=d.account_id, prefix=prefix,
+                                                            env=env, domain=domain, data_quality=False)
+                if d.pipelines else [])
             after.append(self.fgac_reader.role)
         self._producer_regrants(mesh, domain, after)
         subscribed_access(self, mesh, domain, after=after)
+        self.notifications = DomainNotifications(
+            self, "notifications", name=pipeline_naming.notification_topic_name(prefix, env, domain),
+            account=d.account_id, region=region, kms_key_arn=self.key.arn, owner_email=d.owner,
+            publisher_role_pattern=pipeline_naming.state_machine_role_pattern(prefix, env, domain))
+        if d.pipelines:
+            self._pipelines(mesh, domain, after)
         if d.principals:
             MeshAccessPolicy(self, "principal_access", name=naming.access_policy_name(prefix, env, domain),
                              description=f"{domain}: read subscribed data products",
@@ -85,6 +115,7 @@ class DomainStack(MeshStack):
         database = naming.central_database_name(domain)
         own_link = resource_link(self, "own_link", domain=domain, governance_account=governance, region=mesh.region,
                                  depends_on=after)
+        self.own_link = own_link
         grant(self, "etl_own_link", principal=self.etl.arn, permissions=["DESCRIBE"],
               database=naming.resource_link_name(domain), depends_on=[own_link])
         grant(self, "etl_database", principal=self.etl.arn, permissions=DATABASE_PERMISSIONS, database=database,
@@ -95,3 +126,25 @@ class DomainStack(MeshStack):
               data_location=naming.bucket_arn(mesh.bucket(domain, "analytics")), catalog_id=governance,
               depends_on=after)
 
+    def _pipelines(self, mesh: Mesh, domain: str, after: Dependencies) -> None:
+        """The domain's product pipelines (docs/pipelines.md): its Glue security configuration and artifacts
+        bucket, then one ProductPipeline per `domains.<d>.pipelines` entry."""
+        d = mesh.spec.domains[domain]
+        prefix, env = mesh.spec.name_prefix, mesh.env
+        security = DomainGlueSecurityConfiguration(
+            self, "glue_security", name=pipeline_naming.glue_security_configuration_name(prefix, env, domain),
+            kms_key_arn=self.key.arn)
+        needs_import = any(not reads_full_tables(a) for pipeline in d.pipelines.values()
+                           for a in pipeline_inputs(mesh, domain, pipeline)[0])
+        artifacts = PipelineArtifacts(
+            self, "artifacts", bucket=pipeline_naming.artifacts_bucket_name(prefix, env, domain, d.account_id),
+            kms_key_arn=self.key.arn, classification=mesh.spec.governance.default_classification,
+            log_bucket=self.log_bucket, deploy_role_arn=mesh.deploy_role_arn(d.account_id),
+            scripts=[STAGE_A_SCRIPT, STAGE_B_SCRIPT, *([IMPORT_SCRIPT] if needs_import else [])])
+        roles = PipelineRoles(self.etl.arn, self.fgac_reader.arn if self.fgac_reader else None)
+        for name in sorted(d.pipelines):
+            ProductPipeline(
+                self, f"pipeline_{name}", mesh=mesh, domain=domain, product=mesh.products[f"{domain}.{name}"],
+                pipeline=d.pipelines[name], artifacts=artifacts, security_configuration=security.name,
+                roles=roles, notifications=self.notifications, key_arn=self.key.arn,
+                link_dependencies=[self.own_link], role_dependencies=after)

@@ -1,0 +1,21 @@
+"""The key-policy statement that lets CloudWatch Logs encrypt a domain's log groups with the domain key: the state
+machines' execution logs and the Glue jobs' logs (the security configuration's CloudWatch encryption). Without it
+CreateLogGroup/AssociateKmsKey fail with AccessDeniedException ("The specified KMS key does not exist or is not
+allowed to be used with Arn ..."). Scoped by the encryption context to this account's log groups
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html)."""
+from __future__ import annotations
+
+from modules import policy_documents as pd
+from modules.types import Statement
+
+# AWS's documented kms:Encrypt*, Decrypt*, ReEncrypt*, GenerateDataKey*, Describe*, spelled out (no wildcards in
+# key policies: CKV_MESH_KMS_KEY_POLICY).
+LOGS_KEY_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+                    "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+
+
+def cloudwatch_logs_key_statement(region: str, account: str) -> Statement:
+    return pd.statement("CloudWatchLogsEncryptsThisAccountsLogGroups", LOGS_KEY_ACTIONS, "*",
+                        principal={"Service": f"logs.{region}.amazonaws.com"},
+                        condition={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                               f"arn:aws:logs:{region}:{account}:log-group:*"}})

@@ -1,0 +1,561 @@
+"""`meshform catalog`: the static product catalog and mesh graph.
+
+The generated HTML is checked against the access model it must mirror (meshform/access.py), for byte-identical
+re-runs and for escaping of hostile spec/contract values; then every page is opened in headless Chromium (one
+browser for the module, tests/browser.py): no console error, no network request, every link resolves, the graph
+shows every domain and subscriber, search works as a person types. Screenshots land in a tmp directory (printed);
+`UPDATE_SCREENSHOT=1` also refreshes the README's picture, docs/images/catalog.png."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
+
+import pytest
+
+from meshform import access as am
+from meshform.catalog_site import names, render_site
+from meshform.catalog_site.graph import mesh_graph
+from meshform.catalog_site.views import environment_view
+from meshform.cli import main
+from meshform.loader import load_meshes
+from meshform.spec.mesh import Mesh
+from tests.browser import Browser, chromium_or_skip
+from tests.conftest import REPO, copy_project, edit_yaml
+
+# Markup, a template expression and a comment opener: each must come out as the same characters, as text.
+HOSTILE = "<script>alert('catalog-xss')</script><img src=x onerror=alert(2)> & \"q\" </script><!-- {{ 7*7 }}"
+README_SCREENSHOT = REPO / "docs" / "images" / "catalog.png"
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element] = []
+        self.parts: list[str | Element] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(p if isinstance(p, str) else p.text for p in self.parts)
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
+        return [e for e in self.iter() if (tag is None or e.tag == tag)
+                and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())]
+
+    def find(self, tag: str | None = None, **attrs: str) -> Element:
+        found = self.find_all(tag, **attrs)
+        assert found, f"no <{tag}> with {attrs}"
+        return found[0]
+
+
+_VOID = {"meta", "link", "input", "br", "img", "hr", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+class _TreeBuilder(HTMLParser):
+    """The stdlib parser (convert_charrefs: text comes back unescaped, as a browser shows it) into a small tree."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {}, None)
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, {k: v or "" for k, v in attrs}, self.current)
+        self.current.children.append(element)
+        self.current.parts.append(element)
+        if tag not in _VOID:
+            self.current = element
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.current = self.current.parent or self.root
+
+    def handle_endtag(self, tag):
+        node: Element | None = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.parts.append(data)
+
+
+def parse(path: Path) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(path.read_text(encoding="utf-8"))
+    builder.close()
+    return builder.root
+
+
+def _facts(page: Element) -> dict[str, str]:
+    """The page's <dl class="facts">: term -> its description's text, whitespace collapsed."""
+    items = page.find("dl", **{"class": "facts"}).children
+    return {dt.text: " ".join(dd.text.split()) for dt, dd in zip(items[::2], items[1::2], strict=True)}
+
+
+@dataclass
+class Site:
+    root: Path
+    out: Path
+    meshes: dict[str, Mesh]
+
+    def page(self, env: str, rel: str) -> Element:
+        return parse(self.out / env / rel)
+
+    def html_files(self) -> list[Path]:
+        return sorted(self.out.rglob("*.html"))
+
+
+def _build(root: Path, out: Path, *args: str) -> str:
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        assert main(["--root", str(root), "catalog", "--out", str(out), *args]) == 0
+    return stdout.getvalue()
+
+
+def _hostile_project(root: Path) -> Path:
+    copy_project(root)
+
+    def contract(d):
+        d["name"] = HOSTILE[:60]
+        d["description"]["purpose"] = HOSTILE
+        d["schema"][0]["description"] = HOSTILE
+        d["schema"][0]["properties"][1]["description"] = HOSTILE
+        d["slaProperties"][0]["description"] = HOSTILE
+    edit_yaml(root / "contracts" / "sales" / "orders.yaml", contract)
+    edit_yaml(root / "environments" / "dev.yaml", lambda d: (d["domains"]["sales"].update(description=HOSTILE),
+                                                              d["consumers"]["analytics"].update(description=HOSTILE)))
+    return root
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> Site:
+    root = copy_project(tmp_path_factory.mktemp("catalog") / "project")
+    _build(root, root / "site")
+    return Site(root, root / "site", {m.env: m for m in load_meshes(root)})
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Site:
+    root = _hostile_project(tmp_path_factory.mktemp("hostile") / "project")
+    _build(root, root / "site", "--env", "dev")
+    return Site(root, root / "site", {m.env: m for m in load_meshes(root, ["dev"])})
+
+
+# -- the command -----------------------------------------------------------------------------------------------
+def test_catalog_writes_every_page_and_prints_where_to_open_it(tmp_path, capsys):
+    root = copy_project(tmp_path / "project")
+    assert main(["--root", str(root), "catalog", "--env", "dev"]) == 0
+    out = capsys.readouterr().out
+    site = root / "catalog"                                  # the default --out
+    assert f"open {(site / 'index.html').as_uri()}" in out
+    assert f"dev: 7 products, 3 domains, 2 consumers -> {(site / 'dev' / 'index.html').as_uri()}" in out
+    mesh = load_meshes(root, ["dev"])[0]
+    expected = {"index.html", "dev/index.html", "dev/graph.html", "dev/graph.svg"}
+    expected |= {f"dev/{names.product_page(fqn)}" for fqn in mesh.products}
+    expected |= {f"dev/{names.domain_page(d)}" for d in mesh.spec.domains}
+    expected |= {f"dev/{names.consumer_page(c)}" for c in mesh.spec.consumers}
+    written = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert written == expected | {".meshform-catalog"}
+
+
+def test_invalid_input_is_reported_and_nothing_is_written(tmp_path, capsys):
+    root = copy_project(tmp_path / "project")
+    _build(root, root / "catalog", "--env", "dev")
+    before = {p: p.read_bytes() for p in (root / "catalog").rglob("*") if p.is_file()}
+    edit_yaml(root / "contracts" / "sales" / "orders.yaml",
+              lambda d: d["schema"][0]["properties"][0].update(classification="secret"))
+    capsys.readouterr()
+    assert main(["--root", str(root), "catalog", "--env", "dev"]) == 1
+    err = capsys.readouterr().err
+    assert "contracts/sales/orders.yaml" in err and "schema.0.properties.0.classification" in err
+    assert "nothing was written" in err and "Traceback" not in err
+    assert {p: p.read_bytes() for p in (root / "catalog").rglob("*") if p.is_file()} == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".catalog")]     # no staging directory left
+
+
+def test_a_directory_it_did_not_write_is_never_replaced(tmp_path, capsys):
+    root = copy_project(tmp_path / "project")
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    assert main(["--root", str(root), "catalog", "--env", "dev", "--out", str(mine)]) == 1
+    err = capsys.readouterr().err
+    assert f"catalog: {mine} is not empty and was not written by `meshform catalog`" in err
+    assert "fix: choose a new or empty --out directory" in err
+    assert [p.name for p in mine.iterdir()] == ["keep.txt"]
+
+
+def test_a_rerun_replaces_the_previous_catalog_whole(tmp_path):
+    root = copy_project(tmp_path / "project")
+    _build(root, root / "catalog", "--env", "dev")
+    assert (root / "catalog" / "dev" / "products" / "finance.invoices.html").exists()
+    (root / "contracts" / "finance" / "invoices.yaml").unlink()
+    edit_yaml(root / "environments" / "dev.yaml", lambda d: d["domains"]["finance"].pop("pipelines"))
+    edit_yaml(root / "environments" / "prod.yaml", lambda d: d["domains"]["finance"].pop("pipelines", None))
+    _build(root, root / "catalog", "--env", "dev")
+    assert not (root / "catalog" / "dev" / "products" / "finance.invoices.html").exists()
+    assert "finance.invoices" not in (root / "catalog" / "dev" / "index.html").read_text()
+
+
+def test_output_is_byte_identical_across_runs_roots_and_environment_order(bundled, tmp_path):
+    other = copy_project(tmp_path / "elsewhere")
+    _build(other, tmp_path / "again", "--env", "prod,dev")
+
+    def tree(directory: Path) -> dict[str, bytes]:
+        return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+    first, second = tree(bundled.out), tree(tmp_path / "again")
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    assert str(bundled.root) not in "".join(b.decode() for b in first.values())   # no absolute paths
+
+
+def test_catalog_never_imports_the_cdktf_side(bundled):
+    probe = (
+        "import sys\nfrom pathlib import Path\n"
+        "from meshform.loader import load_meshes\nfrom meshform.catalog_site import render_site\n"
+        f"render_site(load_meshes(Path({str(bundled.root)!r})), Path({str(bundled.root)!r}))\n"
+        "print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & {'jsii', 'cdktf', 'constructs', "
+        "'modules', 'cdktf_cdktf_provider_aws'}))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr
+
+
+# -- content: what the pages say is what the models say ---------------------------------------------------------
+def test_index_lists_every_product_with_owner_sla_quality_and_pipeline(bundled):
+    mesh = bundled.meshes["dev"]
+    index = bundled.page("dev", "index.html")
+    for fqn, product in mesh.products.items():
+        row = index.find("tr", data_product=fqn)
+        text = " ".join(row.text.split())
+        for value in (product.owner, product.version, product.status, product.classification, product.title):
+            assert value in text, (fqn, value)
+        rules = sum(len(t.quality) for t in product.tables)
+        assert row.find("td", data_rules=str(rules))
+        has_pipeline = product.name in mesh.spec.domains[product.domain].pipelines
+        assert row.find("td", data_pipeline="on" if has_pipeline else "off")
+    orders = index.find("tr", data_product="sales.orders")
+    assert [" ".join(li.text.split()) for li in orders.find_all("li")] == \
+        ["freshness 1 h", "retention 2555 d", "frequency 1 h"]          # contracts/sales/orders.yaml slaProperties
+    for name, domain in mesh.spec.domains.items():
+        section = index.find("section", id=f"domain-{name}")
+        assert domain.owner in section.text and domain.description in section.text
+    assert {r.attrs["data-consumer"] for r in index.find_all("tr") if "data-consumer" in r.attrs} == \
+        set(mesh.spec.consumers)
+
+
+def test_a_contract_without_sla_says_so(tmp_path):
+    root = copy_project(tmp_path / "project")
+    edit_yaml(root / "contracts" / "finance" / "cost_centers.yaml", lambda d: d.pop("slaProperties"))
+    pages = render_site(load_meshes(root, ["dev"]), root)
+    product = pages[f"dev/{names.product_page('finance.cost_centers')}"]
+    assert "<dt>SLA</dt><dd><span class=\"muted\">none declared</span>" in product
+    assert 'data-sla="freshness"' in pages[f"dev/{names.product_page('finance.invoices')}"]
+
+
+def test_product_pages_show_columns_keys_and_exactly_the_access_model(bundled):
+    for env, mesh in bundled.meshes.items():
+        accesses = am.effective_accesses(mesh)
+        for fqn, product in mesh.products.items():
+            page = bundled.page(env, names.product_page(fqn))
+            for table in product.tables:
+                section = page.find("section", id=names.anchor("table", table.name))
+                for column in table.all_columns:
+                    row = section.find("tr", data_column=column.name)
+                    assert column.type in row.text and column.classification in row.text
+                    assert ("partition" in row.text) == (column in table.partition_keys)
+                    assert ("PK" in row.text) == column.primary_key
+                expected = {(a.subscriber, am.SLUG[a.mechanism], a.hidden) for a in accesses
+                            if a.product == fqn and a.table == table.name}
+                shown = {(r.attrs["data-subscriber"], r.attrs["data-mechanism"],
+                          tuple(li.attrs["data-column"] for li in r.find_all("li") if "data-column" in li.attrs))
+                         for r in section.find_all("tr", **{"class": "access"})}
+                assert shown == expected, (env, fqn, table.name)
+
+
+def test_withheld_columns_say_why(bundled):
+    page = bundled.page("dev", names.product_page("sales.orders"))
+    row = page.find("tr", data_subscriber="analytics", data_table="orders")
+    assert row.attrs["data-mechanism"] == "filter" and "orders__upto_confidential" in row.text
+    email = row.find("li", data_column="customer_email")
+    assert " ".join(email.text.split()) == "customer_email pii classified pii, above the clearance confidential"
+    listed = bundled.page("dev", names.product_page("sales.customers")).find(
+        "tr", data_subscriber="data-science", data_table="customers")
+    assert listed.attrs["data-mechanism"] == "list"
+    assert "not in the subscription's column list" in listed.text
+    tagged = bundled.page("dev", names.product_page("finance.invoices")).find(
+        "tr", data_subscriber="data-science", data_table="invoices")
+    assert tagged.attrs["data-mechanism"] == "policy"
+    assert "the tag grant covers only public, internal" in tagged.text
+
+
+def test_subscriber_pages_show_what_each_reads_and_its_clearance(bundled):
+    for env, mesh in bundled.meshes.items():
+        for name in [*mesh.spec.domains, *mesh.spec.consumers]:
+            href = names.domain_page(name) if name in mesh.spec.domains else names.consumer_page(name)
+            page = bundled.page(env, href)
+            expected = {(a.product, a.table, am.SLUG[a.mechanism]) for a in am.effective_accesses(mesh)
+                        if a.subscriber == name}
+            shown = {(r.attrs["data-product"], r.attrs["data-table"], r.attrs["data-mechanism"])
+                     for r in page.find_all("tr", **{"class": "access"})}
+            assert shown == expected, (env, name)
+            facts = _facts(page)
+            assert facts["clearance"].startswith(f"{mesh.clearance_of(name)} ")
+            assert facts["account"] == mesh.account_of(name)
+    science = bundled.page("dev", names.consumer_page("data-science"))
+    assert "LF-tag grant on domain finance" in " ".join(science.find("ul", **{"class": "subs"}).text.split())
+
+
+def test_graph_has_every_domain_product_and_subscriber_and_the_read_edges(bundled):
+    mesh = bundled.meshes["dev"]
+    graph = mesh_graph(environment_view(mesh, bundled.root))
+    readers = {a.subscriber for a in am.effective_accesses(mesh)}
+    assert {n.id for n in graph.nodes} == ({f"domain:{d}" for d in mesh.spec.domains}
+                                           | {f"product:{p}" for p in mesh.products}
+                                           | {f"subscriber:{c}" for c in mesh.spec.consumers}
+                                           | {f"subscriber:{d}" for d in mesh.spec.domains if d in readers})
+    pairs = {(f"product:{a.product}", f"subscriber:{a.subscriber}") for a in am.effective_accesses(mesh)}
+    assert {(e.source, e.target) for e in graph.edges if e.channel == "lakeformation"} == pairs
+    assert len([e for e in graph.edges if e.channel == "owns"]) == len(mesh.products)
+    for column in ({"domain"}, {"product"}, {"consumer", "subscriber-domain"}):
+        boxes = sorted((n.y, n.y + n.height) for n in graph.nodes if n.kind in column)
+        assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), column     # no overlap
+    assert all(n.x >= 0 and n.x + n.width <= graph.width and n.y + n.height <= graph.height for n in graph.nodes)
+
+
+def test_a_redshift_subscription_is_drawn_as_its_own_edge(bundled):
+    """Today the spec only has `via: [lakeformation]`; a subscription that also names redshift (issue 12) must
+    show as a second, dashed edge and on the product page, without changing the Lake Formation access."""
+    mesh = bundled.meshes["dev"]
+    subs = [s.model_copy(update={"via": ["lakeformation", "redshift"]}) if s.product == "finance.revenue_daily"
+            and s.subscriber == "analytics" else s for s in mesh.spec.subscriptions]
+    redshift = Mesh(mesh.spec.model_copy(update={"subscriptions": subs}), mesh.file, mesh.products)
+    view = environment_view(redshift, bundled.root)
+    edges = [e for e in mesh_graph(view).edges if e.source == "product:finance.revenue_daily"
+             and e.target == "subscriber:analytics"]
+    assert sorted(e.channel for e in edges) == ["lakeformation", "redshift"]
+    assert next(e for e in edges if e.channel == "redshift").stroke[1]       # dashed
+    pages = render_site([redshift], bundled.root)
+    product = pages[f"dev/{names.product_page('finance.revenue_daily')}"]
+    assert 'data-subscriber="analytics" data-channel="redshift"' in product
+    assert 'data-channel="redshift"' in pages["dev/graph.svg"]
+
+
+def test_page_names_are_safe_file_names():
+    assert names.page_name("sales.orders") == "sales.orders"
+    assert names.page_name("data-science") == "data-science"
+    for bad in ("../../etc/passwd", "a/b", "..", ".hidden", "Sales Orders", "x" * 300, "", "con\x00"):
+        name = names.page_name(bad)
+        assert "/" not in name and ".." not in name and not name.startswith(".") and 0 < len(name) <= 80, bad
+    assert names.page_name("a/b") != names.page_name("a_b") != names.page_name("a b")
+
+
+def test_every_page_is_self_contained_with_a_strict_content_security_policy(bundled):
+    for path in bundled.html_files():
+        doc = parse(path)
+        csp = doc.find("meta", http_equiv="Content-Security-Policy").attrs["content"]
+        assert csp.startswith("default-src 'none'; style-src 'sha256-") and "'unsafe-inline'" not in csp, path
+        for element in doc.iter():
+            for attr in ("href", "src", "action"):
+                value = element.attrs.get(attr)
+                if value is not None:
+                    assert not urlsplit(value).scheme or value == "data:,", (path, value)   # relative or the icon
+                    assert not value.startswith("//"), (path, value)
+
+
+def test_hostile_values_are_escaped_everywhere(hostile):
+    page = hostile.page("dev", names.product_page("sales.orders"))
+    assert page.find("p", **{"class": "lead"}).text == HOSTILE
+    assert page.find("section", id="table-orders").find("p").text == HOSTILE
+    assert page.find("tr", data_column="customer_id").find("td", **{"class": "desc"}).text == HOSTILE
+    assert page.find("li", data_sla="freshness").attrs["title"] == HOSTILE
+    assert page.find_all("script") == [] and page.find_all("img") == []
+    assert "{{ 7*7 }}" in page.text                          # data is never evaluated as a template
+    for path in hostile.html_files():
+        doc = parse(path)
+        scripts = doc.find_all("script")
+        assert len(scripts) == (2 if path.name == "index.html" and path.parent.name == "dev" else 0), path
+    index = hostile.page("dev", "index.html")
+    entries = json.loads(index.find("script", id="search-index").text)
+    assert next(e for e in entries if e["name"] == "sales.orders")["snippet"].startswith("<script>alert(")
+    consumer = hostile.page("dev", names.consumer_page("analytics"))
+    assert consumer.find("p", **{"class": "lead"}).text == HOSTILE
+    svg = ElementTree.fromstring((hostile.out / "dev" / "graph.svg").read_text())     # well-formed XML on its own
+    titles = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+    assert any(HOSTILE[:60] in t for t in titles)
+
+
+# -- in a real browser -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    instance = Browser(chromium_or_skip())
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("catalog-screenshots")
+    print(f"\ncatalog screenshots: {directory}")
+    return directory
+
+
+@dataclass
+class Visit:
+    problems: list[str]
+    requests: list[str]
+    links: list[str]              # absolute URLs of every href/src/action in the DOM
+
+
+_LINKS = ("Array.from(document.querySelectorAll('[href],[src],form[action]')).map(e => new URL("
+          "e.getAttribute('href') ?? e.getAttribute('src') ?? e.getAttribute('action'), document.baseURI).href)")
+
+
+@pytest.fixture(scope="module")
+def visits(browser, bundled, hostile, shots) -> dict[Path, Visit]:
+    """Every page of both sites, opened once: what the page logged, requested and links to."""
+    page = browser.page()
+    out = {}
+    for path in bundled.html_files() + hostile.html_files():
+        page.goto(path.as_uri())
+        out[path] = Visit(page.problems(), page.requests(), page.evaluate(_LINKS))
+        if path.parent.name == "dev" and path.name in ("index.html", "graph.html") and bundled.out in path.parents:
+            page.screenshot(shots / f"dev-{path.stem}.png", full_page=True)
+    page.goto((bundled.out / "dev" / names.product_page("sales.orders")).as_uri())
+    page.screenshot(shots / "dev-product-sales.orders.png", full_page=True)
+    return out
+
+
+def test_the_browser_harness_reports_what_a_broken_page_does(browser, tmp_path):
+    """The page checks below pass only if a clean page is clean: first prove a dirty one is reported."""
+    broken = tmp_path / "broken.html"
+    broken.write_text("<!doctype html><title>t</title><link rel=icon href='data:,'><img src='missing.png'>"
+                      "<script>console.error('boom'); null.x;</script>")
+    page = browser.page()
+    page.goto(broken.as_uri())
+    page.wait_for("document.readyState === 'complete'")
+    problems = page.problems()
+    assert any(p.startswith("console.error: boom") for p in problems), problems
+    assert any(p.startswith("exception: TypeError") for p in problems), problems
+    assert any("ERR_FILE_NOT_FOUND" in p for p in problems), problems
+    assert (tmp_path / "missing.png").as_uri() in page.requests()
+
+
+def test_every_page_loads_without_console_errors_and_offline(visits):
+    assert len(visits) >= 40
+    for path, visit in visits.items():
+        assert visit.problems == [], path
+        assert visit.requests and all(u.startswith(("file://", "data:")) for u in visit.requests), (path, visit)
+
+
+def test_every_link_resolves_to_a_file_and_anchor_of_the_site(visits, bundled, hostile):
+    ids: dict[Path, set[str]] = {}
+    for path, visit in visits.items():
+        site = bundled.out if bundled.out in path.parents else hostile.out
+        assert visit.links, path
+        for url in visit.links:
+            if url == "data:,":
+                continue
+            parts = urlsplit(url)
+            assert parts.scheme == "file", (path, url)
+            target = Path(unquote(parts.path))
+            assert target.is_file() and site in target.parents, (path, url)
+            if parts.fragment:
+                if target not in ids:
+                    ids[target] = {e.attrs["id"] for e in parse(target).iter() if "id" in e.attrs}
+                assert parts.fragment in ids[target], (path, url)
+
+
+def test_graph_in_the_browser_shows_every_domain_and_subscriber(browser, bundled, shots):
+    mesh = bundled.meshes["dev"]
+    page = browser.page()
+    page.goto((bundled.out / "dev" / "graph.html").as_uri())
+    drawn = page.evaluate(
+        "Array.from(document.querySelectorAll('svg#mesh-graph a[data-node]')).map(a => {"
+        " const box = a.querySelector('rect').getBBox(), svg = a.ownerSVGElement.viewBox.baseVal;"
+        " return [a.dataset.node, a.querySelector('text').textContent,"
+        " box.width > 0 && box.x >= 0 && box.x + box.width <= svg.width && box.y + box.height <= svg.height]; })")
+    nodes = {node: (label, inside) for node, label, inside in drawn}
+    readers = {a.subscriber for a in am.effective_accesses(mesh)}
+    for domain in mesh.spec.domains:
+        assert nodes[f"domain:{domain}"] == (domain, True)
+        if domain in readers:
+            assert nodes[f"subscriber:{domain}"] == (domain, True)
+    for consumer in mesh.spec.consumers:
+        assert nodes[f"subscriber:{consumer}"] == (consumer, True)
+    edges = page.evaluate("document.querySelectorAll('svg#mesh-graph path.edge[data-channel=lakeformation]').length")
+    assert edges == len({(a.product, a.subscriber) for a in am.effective_accesses(mesh)})
+    image = page.screenshot(shots / "dev-graph-viewport.png")
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        page.send("Emulation.setDeviceMetricsOverride", width=1000, height=640, deviceScaleFactor=1, mobile=False)
+        page.screenshot(README_SCREENSHOT)
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_search_shows_results_as_a_product_name_is_typed(browser, bundled, shots):
+    page = browser.page()
+    page.goto((bundled.out / "dev" / "index.html").as_uri())
+    page.evaluate("document.getElementById('search').focus()")
+    page.type("revenue_d")
+    first = page.wait_for("(document.querySelector('#search-results li a') || {}).textContent")
+    assert first == "finance.revenue_daily"
+    href = page.evaluate("document.querySelector('#search-results li a').href")
+    assert href == (bundled.out / "dev" / names.product_page("finance.revenue_daily")).as_uri()
+    page.screenshot(shots / "dev-search.png")
+    page.type("zzz")
+    assert page.wait_for("document.getElementById('search-status').textContent.startsWith('No match') && "
+                         "document.querySelectorAll('#search-results li').length === 0")
+    assert page.problems() == []
+
+
+def test_search_from_another_page_lands_on_the_results(browser, bundled):
+    page = browser.page()
+    page.goto((bundled.out / "dev" / names.consumer_page("analytics")).as_uri())
+    page.evaluate("document.querySelector('header input[name=q]').focus()")
+    page.type("customer_email")
+    since = len(page.browser.events.get(page.session, []))
+    page.press_enter()
+    page.wait_for_navigation(since)
+    results = page.wait_for("Array.from(document.querySelectorAll('#search-results li a')).map(a => a.textContent)")
+    assert results == ["sales.orders.orders"]            # the one table with that column
+    assert page.evaluate("document.getElementById('search').value") == "customer_email"
+
+
+def test_hostile_values_render_as_text_in_the_browser(browser, hostile):
+    page = browser.page()
+    page.goto((hostile.out / "dev" / names.product_page("sales.orders")).as_uri())
+    assert page.evaluate("document.querySelector('p.lead').textContent") == HOSTILE
+    assert page.evaluate("document.scripts.length + document.images.length") == 0
+    page.goto((hostile.out / "dev" / "index.html").as_uri())
+    page.evaluate("document.getElementById('search').focus()")
+    page.type("catalog-xss")
+    shown = page.wait_for("(document.querySelector('#search-results li') || {}).textContent")
+    assert HOSTILE[:40] in shown and page.evaluate("document.images.length") == 0
+    assert page.problems() == []
+
+
+def test_screenshots_are_saved_and_the_readme_has_one(visits, shots):
+    saved = sorted(p.name for p in shots.glob("*.png"))
+    assert {"dev-index.png", "dev-graph.png", "dev-product-sales.orders.png"} <= set(saved)
+    assert all((shots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for name in saved)
+    picture = README_SCREENSHOT.read_bytes()
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and len(picture) < 200_000
+    assert "docs/images/catalog.png" in (REPO / "README.md").read_text()
