@@ -57,10 +57,11 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list
         stacks_dir = staging / "stacks"
         stacks_dir.mkdir(exist_ok=True)
         manifest: dict[str, dict] = {}
+        previous_entries = _read_manifest(out) if only is not None else {}   # verified by dirty_stacks
         for _mesh, planned in order:
             if only is not None and planned.name not in only:
                 copy_synthesized(out / "stacks" / planned.name, stacks_dir / planned.name)
-            entry = built.get(planned.name) or _manifest_entry(planned.name)
+            entry = built.get(planned.name) or previous_entries.get(planned.name) or _manifest_entry(planned.name)
             manifest[planned.name] = {**entry, "dependencies": list(planned.depends_on)}
         version = str(built.pop("__version__", None) or _manifest_version(staging, out))
         (staging / "manifest.json").write_text(

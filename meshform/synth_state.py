@@ -30,7 +30,7 @@ from meshform import naming
 from meshform.spec.mesh import Mesh
 
 STATE_FILE = ".meshform-synth.json"
-_VERSION = 1
+_VERSION = 2
 _PROJECT = Path(__file__).resolve().parent.parent
 _SOURCES = ("meshform", "modules", "glue_scripts")
 _LIBRARIES = ("cdktf", "cdktf-cdktf-provider-aws", "constructs", "jsii")
@@ -58,7 +58,8 @@ def _sha(text: str) -> str:
 class SynthState:
     code: str
     environments: dict[str, dict]          # env -> {"spec": sha, "products": {fqn: sha}, "stacks": [names]}
-    files: dict[str, str]                  # stack -> sha256 of its cdk.tf.json (filled by record)
+    files: dict[str, str]                  # stack -> sha256 of its synthesized files (filled by record)
+    manifest: str = ""                     # sha256 of manifest.json (filled by record)
 
     @classmethod
     def of(cls, meshes: list[Mesh], stacks: dict[str, list[str]]) -> SynthState:
@@ -77,16 +78,17 @@ class SynthState:
             data = json.loads((out / STATE_FILE).read_text())
             if data.get("version") != _VERSION:
                 return None
-            return cls(str(data["code"]), dict(data["environments"]), dict(data["files"]))
+            return cls(str(data["code"]), dict(data["environments"]), dict(data["files"]), str(data["manifest"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def record(self, out: Path) -> None:
         """Hash what was written and store the state beside it (part of the output: byte-identical too)."""
         self.files = {d.name: stack_digest(d) for d in sorted((out / "stacks").iterdir()) if d.is_dir()}
+        self.manifest = hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()
         (out / STATE_FILE).write_text(json.dumps({"version": _VERSION, "code": self.code,
-                                                  "environments": self.environments, "files": self.files},
-                                                 indent=1, sort_keys=True) + "\n")
+                                                  "environments": self.environments, "files": self.files,
+                                                  "manifest": self.manifest}, indent=1, sort_keys=True) + "\n")
 
 
 def synthesized_files(stack_dir: Path) -> list[Path]:
@@ -114,10 +116,21 @@ def copy_synthesized(source: Path, target: Path) -> None:
 
 
 def dirty_stacks(previous: SynthState, current: SynthState, meshes: list[Mesh], out: Path) -> list[str] | None:
-    """The stacks to rebuild, or None to rebuild everything."""
+    """The stacks to rebuild, or None to rebuild everything (also when the recorded state is not what this code
+    writes: any doubt means a full synthesis)."""
+    try:
+        return _dirty_stacks(previous, current, meshes, out)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
+
+
+def _dirty_stacks(previous: SynthState, current: SynthState, meshes: list[Mesh], out: Path) -> list[str] | None:
     if previous.code != current.code or set(previous.environments) != set(current.environments):
         return None
-    if not (out / "manifest.json").is_file():
+    try:
+        if hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest() != previous.manifest:
+            return None
+    except OSError:
         return None
     for name, sha in previous.files.items():               # the output must be exactly what was written
         try:

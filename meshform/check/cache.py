@@ -15,29 +15,47 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import time
 from pathlib import Path
 
-RUNNER_VERSION = "1"            # bump when the way checkov is called or results are stored changes
+RUNNER_VERSION = "2"            # the runner's own source is hashed too; bump for changes outside it
 _PRUNE_AFTER_S = 14 * 24 * 3600
 _WILDCARD = re.compile(r'"wildcard"\s*:\s*true')
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 
 
-def stack_facts(facts: dict, stack_text: str, stack_types: set[str]) -> dict:
+def stack_facts(facts: dict, stack_text: str, stack_types: set[str], stack: dict | None = None) -> dict:
     """The part of the environment's facts that the policies can read while checking this stack. A table or
     database is "named" by the stack when its name is a whole word of the JSON (names are [a-z0-9_] words, and a
-    resource names them as whole strings or ARN segments)."""
+    resource names them as whole strings or ARN segments). Every table of a named database is kept when the stack
+    has a Lake Formation grant on tables that is not one literal table name (a wildcard in any spelling, a missing
+    or computed name): the policies then read all of that database's tables."""
     columns: dict = facts["columns"]
     words = set(_WORD.findall(stack_text))
-    wildcard = _WILDCARD.search(stack_text) is not None
+    whole_databases = _WILDCARD.search(stack_text) is not None or _grants_on_unnamed_tables(stack)
     sliced = {}
     for key, value in columns.items():
         database, table = key.split(".", 1)
-        if table in words or (wildcard and database in words):
+        if table in words or (whole_databases and database in words):
             sliced[key] = value
     return {**facts, "columns": sliced,
             "taggable_resource_types": sorted(set(facts["taggable_resource_types"]) & stack_types)}
+
+
+def _grants_on_unnamed_tables(stack: dict | None) -> bool:
+    if stack is None:
+        return True                      # unknown: keep whole databases
+    for grant in stack.get("resource", {}).get("aws_lakeformation_permissions", {}).values():
+        for block in _as_list(grant.get("table")):
+            name = block.get("name") if isinstance(block, dict) else None
+            if "wildcard" in block or not isinstance(name, str) or not name or "${" in name:
+                return True
+    return False
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value] if isinstance(value, dict) else []
 
 
 def merge_facts(slices: list[dict]) -> dict:
@@ -49,15 +67,28 @@ def merge_facts(slices: list[dict]) -> dict:
     return merged
 
 
-def environment_fingerprint(project_root: Path, policy_dir: Path, skips: dict) -> str:
-    """Everything but the stack and its facts that a result depends on."""
+def environment_fingerprint(project_root: Path, policy_dir: Path, skips: dict, checkov: str) -> str:
+    """Everything but the stack and its facts that a result depends on: the checkov that runs (its installed
+    packages, or its version when it is not in a virtualenv), the policies, the skip list and this runner."""
     digest = hashlib.sha256(RUNNER_VERSION.encode())
-    requirements = project_root / "requirements-checkov.txt"
-    digest.update(requirements.read_bytes() if requirements.is_file() else b"")
-    for path in sorted(p for p in policy_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(policy_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(_checkov_identity(checkov).encode())
+    for directory in (policy_dir, Path(__file__).resolve().parent):
+        for path in sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(json.dumps(skips, sort_keys=True, default=str).encode())
     return digest.hexdigest()
+
+
+def _checkov_identity(checkov: str) -> str:
+    binary = Path(checkov).resolve()
+    installed = sorted(p.name for p in binary.parent.parent.glob("lib/python*/site-packages/*.dist-info"))
+    if installed:
+        return f"{binary}\0" + "\0".join(installed)
+    try:
+        version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=120).stdout
+    except (OSError, subprocess.SubprocessError):
+        version = "unknown"
+    return f"{binary}\0{version.strip()}"
 
 
 def stack_key(fingerprint: str, stack: str, stack_bytes: bytes, facts: dict) -> str:

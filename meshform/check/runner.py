@@ -156,7 +156,7 @@ def run_checks(meshes: list[Mesh], stacks_dir: Path, reports_dir: Path,
     skips = load_skips()
     policies = custom_policies()
     cache = CheckCache(cache_dir)
-    fingerprint = environment_fingerprint(PROJECT_ROOT, POLICY_DIR, skips)
+    fingerprint = environment_fingerprint(PROJECT_ROOT, POLICY_DIR, skips, checkov)
     results = []
     for mesh in meshes:
         stack_dirs = sorted(p for p in stacks_dir.iterdir() if p.is_dir() and p.name.startswith(f"{mesh.env}-"))
@@ -176,6 +176,7 @@ class _Stack:
     resources: int
     facts: dict
     key: str
+    types: frozenset[str] = frozenset()
 
 
 def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path, reports: Path, skips: dict,
@@ -193,9 +194,10 @@ def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path,
     (facts_dir / f"{mesh.env}.json").write_text(json.dumps(facts, indent=2, sort_keys=True))
     for f in files:
         types = set(parsed[f].get("resource", {}))
-        sliced = stack_facts(facts, texts[f], types)
+        sliced = stack_facts(facts, texts[f], types, parsed[f])
         stacks.append(_Stack(f.parent.name, f, texts[f], sum(len(v) for v in parsed[f].get("resource", {}).values()),
-                             sliced, stack_key(fingerprint, f.parent.name, texts[f].encode(), sliced)))
+                             sliced, stack_key(fingerprint, f.parent.name, texts[f].encode(), sliced),
+                             frozenset(types)))
     if reports.exists():
         shutil.rmtree(reports)
     reports.mkdir(parents=True)
@@ -209,7 +211,7 @@ def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path,
             entries[stack.name] = entry
     if progress is not None:
         progress(mesh, len(stacks), len(todo))
-    logs, run_errors = _check_uncached(checkov, todo, stacks_dir, reports, skips, entries, cache)
+    logs, run_errors = _check_uncached(checkov, todo, stacks_dir, reports, skips, entries, cache, policies)
     (reports / "checkov.log").write_text("".join(logs))
     merged: dict[str, list[dict]] = {kind: [] for kind in KINDS}
     parsing_errors: list[str] = list(run_errors)
@@ -264,9 +266,11 @@ def _chunks(stacks: list[_Stack], workers: int) -> list[list[_Stack]]:
 
 
 def _check_uncached(checkov: str, todo: list[_Stack], stacks_dir: Path, reports: Path, skips: dict,
-                    entries: dict[str, dict], cache: CheckCache) -> tuple[list[str], list[str]]:
-    """checkov over the stacks not in the cache, in parallel processes (MESHFORM_WORKERS, default one per core);
-    each stack's results are stored under its key unless checkov could not parse it."""
+                    entries: dict[str, dict], cache: CheckCache,
+                    policies: dict[str, list[str] | None]) -> tuple[list[str], list[str]]:
+    """checkov over the stacks not in the cache, in parallel processes (MESHFORM_WORKERS, default one per core).
+    A chunk's results are stored only when the run was complete: every file parsed and every mesh policy that
+    applies to its resource types produced a result (checkov drops a policy that fails to load, silently)."""
     if not todo:
         return [], []
     chunks = _chunks(todo, load_settings().processes)
@@ -284,6 +288,7 @@ def _check_uncached(checkov: str, todo: list[_Stack], stacks_dir: Path, reports:
             continue
         per_stack: dict[str, dict] = {s.name: {"results": {k: [] for k in KINDS}, "parsing_errors": []}
                                       for s in chunk}
+        complete = True
         for block in blocks:
             listed = [str(p) for p in block.get("results", {}).get("parsing_errors", [])]
             for path in listed:
@@ -295,15 +300,20 @@ def _check_uncached(checkov: str, todo: list[_Stack], stacks_dir: Path, reports:
                     target["parsing_errors"].append(f"{owner}/cdk.tf.json")
             if block.get("summary", {}).get("parsing_errors") and not listed:
                 errors.append(f"{block['summary']['parsing_errors']} file(s) could not be parsed")
+                complete = False
             for kind in KINDS:
                 for item in block.get("results", {}).get(kind, []):
                     owner = Path(item.get("file_path", "")).parent.name
                     if owner in per_stack:
                         per_stack[owner]["results"][kind].append(_portable(item, owner))
+        seen = {item.get("check_id") for entry in per_stack.values() for kind in KINDS
+                for item in entry["results"][kind]}
+        types = {t for stack in chunk for t in stack.types}
+        complete = complete and all(p in seen for p, patterns in policies.items() if _applies(patterns, types))
         for stack in chunk:
             entry = per_stack[stack.name]
             entries[stack.name] = entry
-            if not entry["parsing_errors"]:
+            if complete and not entry["parsing_errors"]:
                 cache.put(stack.key, entry)
     return logs, errors
 
