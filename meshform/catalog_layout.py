@@ -70,16 +70,6 @@ def oversized_catalogs(mesh: Mesh) -> list[tuple[CatalogLayout, int]]:
     return out
 
 
-def catalog_layout(mesh: Mesh, domain: str, shards: int | None = None) -> CatalogLayout:
-    """The layout of `domain`'s catalog over `shards` stacks (default: what the spec says)."""
-    return _Model(mesh).layout(domain, shards or mesh.spec.domains[domain].catalog_stacks)
-
-
-def suggested_stacks(mesh: Mesh, domain: str) -> int:
-    """The smallest stack count whose stacks each hold at most SUGGESTED_FILL * MAX_STACK_RESOURCES."""
-    return _Model(mesh).suggested(domain)
-
-
 class _Model:
     """The access model computed once, counted per domain."""
 

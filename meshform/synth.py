@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from meshform.output_dir import replace_dir
 from meshform.settings import load_settings
 from meshform.spec.mesh import Mesh
 from meshform.stack_plan import PlannedStack, stack_plan
@@ -68,14 +69,16 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list
             json.dumps({"stacks": dict(sorted(manifest.items())), "version": version}, indent=2, sort_keys=True)
             + "\n")
         state.record(staging)
-        _replace_dir(staging, out)
+        replace_dir(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     results = []
     for mesh, planned in order:
         path = out / "stacks" / planned.name / "cdk.tf.json"
+        data = json.loads(path.read_text())
         results.append(SynthesizedStack(
-            planned.name, mesh.env, _account(path), tuple(sorted(planned.depends_on)), count_resources(path), path,
+            planned.name, mesh.env, str(data["provider"]["aws"][0]["allowed_account_ids"][0]),
+            tuple(sorted(planned.depends_on)), sum(len(v) for v in data.get("resource", {}).values()), path,
             only is None or planned.name in only))
     return results
 
@@ -143,24 +146,9 @@ def _manifest_version(staging: Path, out: Path) -> str:
     return str(getattr(cdktf, "__version__", "0.21.0"))
 
 
-def _account(stack_file: Path) -> str:
-    provider = json.loads(stack_file.read_text())["provider"]["aws"][0]
-    return str(provider["allowed_account_ids"][0])
-
-
 def count_resources(stack_file: Path) -> int:
     data = json.loads(stack_file.read_text())
     return sum(len(v) for v in data.get("resource", {}).values())
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
-    new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 __all__ = ["STATE_FILE", "SynthesizedStack", "count_resources", "synthesize"]

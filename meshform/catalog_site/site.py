@@ -20,6 +20,7 @@ from meshform.catalog_site.render import render_environment, render_root
 from meshform.catalog_site.search_index import search_entries
 from meshform.catalog_site.sla import sla_reader
 from meshform.catalog_site.views import environment_view
+from meshform.output_dir import replace_dir
 from meshform.spec.mesh import Mesh
 
 MARKER = ".meshform-catalog"
@@ -66,7 +67,7 @@ def write_catalog(meshes: list[Mesh], root: Path, out: Path) -> Path:
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
-        _replace(staging, out)
+        replace_dir(staging, out)
     except OSError as exc:
         raise CatalogError(f"cannot write the catalog to {out}: {exc.strerror or exc}",
                            "check the directory's permissions and free space, then run again") from None
@@ -90,13 +91,3 @@ def _check_target(out: Path) -> None:
         raise CatalogError(f"{out} is not empty and was not written by `meshform catalog` (it has no {MARKER} "
                            "file); the catalog replaces its output directory as a whole",
                            "choose a new or empty --out directory, e.g. catalog/")
-
-
-def _replace(new: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
-    new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
