@@ -7,6 +7,7 @@ the scripts as subprocesses, exactly as the command does.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -366,3 +367,122 @@ def test_run_pipeline_bad_input_is_a_clear_error(project, tmp_path):
     assert result.returncode == 2, result.stdout + result.stderr
     assert "drift.csv: discount: column(s) discount are not in the contract (schema drift)" in result.stderr
     assert "Traceback" not in result.stderr and not (work / "analytics").exists()
+
+
+# -- the import of filtered inputs (glue_scripts/import_inputs.py) ------------------------------------------------
+# dev: finance.invoices reads sales.orders; finance gets `orders` through a data cells filter that withholds the
+# pii columns customer_email and shipping_postcode, so the pipeline imports it first.
+
+# order_id, customer_id, order_ts, status, channel, currency, total, margin, email, postcode, country, date
+ORDER_ROWS = [
+    ("o-1", "c-1", dt.datetime(2024, 3, 1, 10, 0), "shipped", "web", "EUR", Decimal("10.50"), Decimal("2.00"),
+     "a@example.com", "10115", "DE", dt.date(2024, 3, 1)),
+    ("o-2", "c-2", dt.datetime(2024, 3, 2, 11, 30), "open", None, "EUR", Decimal("99.99"), None,
+     "b@example.com", "75001", "FR", dt.date(2024, 3, 2)),
+]
+
+
+def _published_orders(spark, path: Path, rows=ORDER_ROWS, drop: str | None = None, text: str | None = None) -> Path:
+    """sales.orders.orders as the producer publishes it: every contract column, in its types, Hive-partitioned."""
+    from meshform_glue.manifest import table_schema
+
+    mesh = load_meshes(REPO, ["dev"])[0]
+    manifest_table = next(t for t in json.loads(manifest_json(
+        mesh, mesh.products["sales.orders"], {"format": "csv"}))["tables"] if t["name"] == "orders")
+    df = spark.createDataFrame(rows, table_schema(manifest_table))
+    if drop:
+        df = df.drop(drop)
+    if text:
+        df = df.withColumn(text, df[text].cast("string"))
+    df.write.mode("overwrite").partitionBy("order_date").parquet(str(path))
+    return path
+
+
+def _import_args(tmp_path: Path, source: Path) -> tuple[list[str], dict]:
+    from meshform.pipeline.inputs import pipeline_inputs
+
+    mesh = load_meshes(REPO, ["dev"])[0]
+    planned = pipeline_inputs(mesh, "finance", "invoices", mesh.spec.domains["finance"].pipelines["invoices"])
+    assert sorted(planned.imports) == ["sales.orders.orders"]        # order_lines is read whole
+    assert planned.stage_b["sales.orders.order_lines"]["mode"] == "catalog"
+    entry = dict(planned.imports["sales.orders.orders"])
+    root = tmp_path / "stage" / "imports" / "invoices"
+    entry["path"] = str(root / "sales" / "orders")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(manifest_json(mesh, mesh.products["finance.invoices"], {"format": "json"}))
+    argv = ["import_inputs.py", "--JOB_NAME", "t", "--manifest", str(manifest),
+            "--inputs", json.dumps({"sales.orders.orders": entry}),
+            "--sources", json.dumps({"sales.orders.orders": str(source)}), "--imports_path", str(root)]
+    return argv, entry
+
+
+def test_import_keeps_exactly_the_granted_columns_and_replaces_the_snapshot(spark, tmp_path, capsys):
+    from meshform_glue import import_inputs
+
+    source = _published_orders(spark, tmp_path / "producer" / "orders")
+    argv, entry = _import_args(tmp_path, source)
+    assert import_inputs.run(argv) == 0
+    assert result_of(capsys)["inputs"] == [{"input": "sales.orders.orders", "columns": 10, "rows": 2,
+                                            "path": entry["path"]}]
+    out = spark.read.parquet(entry["path"])
+    assert out.columns == entry["columns"] and "customer_email" not in out.columns
+    assert "shipping_postcode" not in out.columns
+    assert [f.dataType.simpleString() for f in out.schema.fields] == [
+        "string", "string", "timestamp", "string", "string", "string", "decimal(18,2)", "decimal(18,2)", "string",
+        "date"]
+    assert sorted(tuple(r) for r in out.collect()) == sorted(
+        (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[10], r[11]) for r in ORDER_ROWS)
+    first = sorted(p.read_bytes() for p in Path(entry["path"]).rglob("*.parquet"))
+    assert import_inputs.run(argv) == 0                         # idempotent: the same snapshot, byte for byte
+    capsys.readouterr()
+    assert sorted(p.read_bytes() for p in Path(entry["path"]).rglob("*.parquet")) == first
+    _published_orders(spark, source, rows=ORDER_ROWS[:1])       # the producer republished: one order left
+    assert import_inputs.run(argv) == 0
+    capsys.readouterr()
+    assert spark.read.parquet(entry["path"]).count() == 1
+    assert not (tmp_path / "stage" / "imports" / "invoices" / "_tmp").exists()
+
+
+def test_import_rejects_a_drifted_share_and_keeps_the_previous_snapshot(spark, tmp_path, capsys):
+    from meshform_glue import import_inputs
+
+    source = _published_orders(spark, tmp_path / "producer" / "orders")
+    argv, entry = _import_args(tmp_path, source)
+    assert import_inputs.run(argv) == 0
+    capsys.readouterr()
+    before = sorted(p.read_bytes() for p in Path(entry["path"]).rglob("*.parquet"))
+    for drift, message in ((dict(drop="margin_amount"), "margin_amount: input sales.orders.orders: granted column "
+                            "margin_amount is not readable"),
+                           (dict(text="order_total_amount"), "order_total_amount: input sales.orders.orders: has "
+                            "type string, not the contract's type (the producer's contract says decimal(18,2))")):
+        _published_orders(spark, source, **drift)
+        with pytest.raises(InputError) as err:
+            import_inputs.run(argv)
+        assert message in err.value.render(), err.value.render()
+        assert sorted(p.read_bytes() for p in Path(entry["path"]).rglob("*.parquet")) == before
+    bad = list(argv)
+    bad[bad.index("--imports_path") + 1] = str(tmp_path / "elsewhere")
+    with pytest.raises(InputError, match="is not below --imports_path"):
+        import_inputs.run(bad)
+
+
+def test_run_pipeline_imports_a_filtered_input_first(spark, tmp_path):
+    orders = _published_orders(spark, tmp_path / "producer" / "orders")
+    invoice = {"invoice_id": "i-1", "customer_id": "c-1", "order_id": "o-1", "cost_center_id": "cc-1",
+               "invoice_date": "2024-03-01", "due_date": "2024-03-31", "net_amount": "10.00", "tax_amount": "1.90",
+               "gross_amount": "11.90", "currency_code": "EUR", "payment_status": "open", "invoice_month": "2024-03"}
+    data = tmp_path / "in" / "invoices.json"
+    data.parent.mkdir(parents=True)
+    data.write_text(json.dumps(invoice) + "\n", encoding="utf-8")
+    work = tmp_path / "work"
+    wrong = _cli(REPO, "--env", "dev", "--product", "finance.invoices", "--input", f"invoices={data}",
+                 "--input", f"sales.orders.order_lines={orders}", "--workdir", str(work))
+    assert wrong.returncode == 2 and "sales.orders.order_lines is not a filtered input of this pipeline (" \
+        "sales.orders.order_lines is read whole through the catalog on Glue)" in wrong.stderr, wrong.stderr
+    ok = _cli(REPO, "--env", "dev", "--product", "finance.invoices", "--input", f"invoices={data}",
+              "--input", f"sales.orders.orders={orders}", "--workdir", str(work))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "sales.orders.orders           10 granted column(s)         2 rows" in ok.stdout, ok.stdout
+    imported = spark.read.parquet(str(work / "stage" / "imports" / "invoices" / "sales" / "orders"))
+    assert imported.count() == 2 and "customer_email" not in imported.columns
+    assert (work / "analytics" / "invoices" / "invoices").is_dir()

@@ -14,6 +14,7 @@ from meshform.local import deploy as deploy_module
 from meshform.local import terraform as tf
 from meshform.local.deploy import plan_exclusions, succeeded
 from meshform.local.overrides import OVERRIDE_FILE
+from meshform.pipeline.inputs import pipeline_inputs
 from meshform.synth import synthesize
 
 pytestmark = pytest.mark.emulator
@@ -117,7 +118,7 @@ def test_pipelines_land_in_their_domain_accounts_as_synthesized(dev):
     from tests.emulator import AccountClients
 
     mesh = dev["mesh"]
-    seen = 0
+    seen = seen_imports = 0
     for domain, spec in mesh.spec.domains.items():
         clients = dev["as_account"](spec.account_id)
         sns, kms = clients("sns"), clients("kms")
@@ -155,6 +156,12 @@ def test_pipelines_land_in_their_domain_accounts_as_synthesized(dev):
                 assert (job["WorkerType"], job["NumberOfWorkers"]) == (pipeline.workers.type, pipeline.workers.count)
                 assert job["JobRunQueuingEnabled"] is True and job["MaxRetries"] == 0
                 assert job["DefaultArguments"]["--job-bookmark-option"] == "job-bookmark-enable"
+            if pipeline_inputs(mesh, domain, name, pipeline).imports:      # dev: finance.invoices <- sales.orders
+                seen_imports += 1
+                job = glue.get_job(JobName=f"acme-dev-{domain}-{name}-import")["Job"]
+                assert job["Role"] == f"arn:aws:iam::{spec.account_id}:role/acme-dev-{domain}-etl-fgac"
+                assert job["DefaultArguments"]["--enable-lakeformation-fine-grained-access"] == "true"
+                assert job["NumberOfWorkers"] >= 4 and "glue/scripts/import_inputs.py" in keys
             for table in product.tables:
                 ruleset = glue.get_data_quality_ruleset(Name=f"acme-dev-{domain}-{name}-{table.name}")
                 assert ruleset["Ruleset"] == dqdl_ruleset(table)
@@ -176,6 +183,7 @@ def test_pipelines_land_in_their_domain_accounts_as_synthesized(dev):
             assert [(t["Arn"], t["RoleArn"]) for t in targets] == [
                 (machine_arn, f"arn:aws:iam::{spec.account_id}:role/acme-dev-{domain}-{name}-events")]
     assert seen == sum(len(d.pipelines) for d in mesh.spec.domains.values()) >= 2
+    assert seen_imports == 1
 
 
 def test_consumer_athena_workgroup(dev):

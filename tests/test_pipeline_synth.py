@@ -310,45 +310,50 @@ def test_a_changed_script_changes_its_hash_and_nothing_else(tmp_path, monkeypatc
                        if b["key"] == "glue/scripts/stage_a.py"}
 
 
-def test_filtered_inputs_are_imported_by_a_fine_grained_access_job(tmp_path, monkeypatch):
-    """finance reads sales.orders' `orders` through a data cells filter: an import job runs as the FGAC reader
-    role in fine-grained mode and writes only under imports/; `order_lines` is read whole by stage B."""
-    import shutil
-
-    from meshform.loader import load_meshes
-    from meshform.synth import synthesize
-    from modules.constructs.pipeline import artifacts
-
-    scripts = tmp_path / "glue_scripts"
-    shutil.copytree(REPO / "glue_scripts", scripts)
-    if not (scripts / "import_inputs.py").exists():
-        (scripts / "import_inputs.py").write_text("# stands in for the import script in this synth-only test\n")
-    monkeypatch.setattr(artifacts, "GLUE_SCRIPTS", scripts)
-    root = copy_project(tmp_path / "project")
-    edit_yaml(root / "environments" / "dev.yaml",
-              lambda d: d["domains"]["finance"]["pipelines"]["invoices"].update(inputs=["sales.orders"]))
-    synthesize(load_meshes(root, ["dev"]), root / "cdktf.out")
-    finance = Stack(root / "cdktf.out" / "stacks" / "dev-domain-finance" / "cdk.tf.json")
+def test_filtered_inputs_are_imported_by_a_fine_grained_access_job(stack):
+    """dev: finance.invoices reads sales.orders; finance gets `orders` through a data cells filter, so an import
+    job runs as the FGAC reader role in fine-grained mode and writes only under imports/; `order_lines` is read
+    whole by stage B."""
+    finance = stack("dev-domain-finance")
     jobs = by_name(finance, "aws_glue_job")
     imported = jobs["acme-dev-finance-invoices-import"]
     assert imported["role_arn"] == f"arn:aws:iam::{FINANCE}:role/acme-dev-finance-etl-fgac"
     assert imported["default_arguments"]["--enable-lakeformation-fine-grained-access"] == "true"
     assert imported["default_arguments"]["--job-bookmark-option"] == "job-bookmark-disable"
     assert imported["default_arguments"]["--TempDir"].startswith("s3://acme-dev-finance-stage-444444444444/imports/")
+    assert imported["number_of_workers"] == 4            # the pipeline's count (FGAC needs at least 4)
+    assert imported["command"]["script_location"].endswith("/glue/scripts/import_inputs.py")
     path = "s3://acme-dev-finance-stage-444444444444/imports/invoices/sales/orders/"
     inputs = json.loads(imported["non_overridable_arguments"]["--inputs"])
     assert list(inputs) == ["sales.orders.orders"] and inputs["sales.orders.orders"]["path"] == path
     assert inputs["sales.orders.orders"]["database"] == "sales"
     assert "customer_email" not in inputs["sales.orders.orders"]["columns"]        # pii, above finance's clearance
+    assert inputs["sales.orders.orders"]["types"]["order_total_amount"] == "decimal(18,2)"
+    assert set(inputs["sales.orders.orders"]["types"]) == set(inputs["sales.orders.orders"]["columns"])
     stage_b = json.loads(jobs["acme-dev-finance-invoices-stage-b"]["non_overridable_arguments"]["--inputs"])
     assert stage_b["sales.orders.orders"] == {"mode": "import", "path": path}
     assert stage_b["sales.orders.order_lines"]["mode"] == "catalog"
     asl = json.loads(finance.one("aws_sfn_state_machine")["definition"])
     assert asl["StartAt"] == "ImportFilteredInputs" and asl["States"]["ImportFilteredInputs"]["Next"] == "StageA"
     fgac = policy_of(finance, "acme-dev-finance-etl-fgac")
-    assert statement(fgac, "ReadPipelineArtifacts") and statement(fgac, "WriteImportsToStage")["Resource"] == [
+    write = statement(fgac, "WriteImportsToStage")
+    assert statement(fgac, "ReadPipelineArtifacts") and write["Resource"] == [
         "arn:aws:s3:::acme-dev-finance-stage-444444444444/imports/*"]
+    assert "s3:DeleteObject" in write["Action"]          # the snapshot moves into place: copy + delete on S3
     assert "EvaluateOwnDataQualityRulesets" not in {s["Sid"] for s in fgac["Statement"]}
+
+
+def test_the_import_job_gets_at_least_four_workers(tmp_path):
+    from meshform.loader import load_meshes
+    from meshform.synth import synthesize
+
+    root = copy_project(tmp_path / "project")
+    edit_yaml(root / "environments" / "dev.yaml",
+              lambda d: d["domains"]["finance"]["pipelines"]["invoices"].update(workers={"count": 2}))
+    synthesize(load_meshes(root, ["dev"]), root / "cdktf.out")
+    jobs = by_name(Stack(root / "cdktf.out" / "stacks" / "dev-domain-finance" / "cdk.tf.json"), "aws_glue_job")
+    assert jobs["acme-dev-finance-invoices-import"]["number_of_workers"] == 4
+    assert jobs["acme-dev-finance-invoices-stage-a"]["number_of_workers"] == 2
 
 
 def test_a_missing_glue_script_fails_synth_naming_it(tmp_path, monkeypatch):

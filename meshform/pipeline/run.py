@@ -6,7 +6,13 @@ directory laid out like the S3 buckets:
     DIR/stage/<product>/<table>/<k>=<v>/...   stage A's output
     DIR/quarantine/<product>/<table>/rejected_by=stage_a|stage_b/...   rejected rows with _reason
     DIR/analytics/<product>/<table>/<k>=<v>/...   what the central table reads
-    DIR/manifest/<domain>.<product>.json, DIR/logs/stage_{a,b}.log
+    DIR/stage/imports/<product>/<domain>/<table>/   a filtered input, imported first (`--input D.P.T=DIR`)
+    DIR/manifest/<domain>.<product>.json, DIR/logs/{import,stage_a,stage_b}.log
+
+A filtered input (another domain's table shared through a data cells filter or a column list,
+meshform/pipeline/inputs.py) is given as `--input <domain>.<product>.<table>=DIR`, DIR holding the producer's
+published Parquet: the import job (`glue_scripts/import_inputs.py`) then runs first and keeps exactly the columns the
+filter grants, as Lake Formation does on Glue.
 
 Exit codes: 0 published, 1 the quality gate failed (analytics unchanged), 2 bad input (named file/column/fix),
 3 a stage failed unexpectedly (see its log).
@@ -22,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from meshform.pipeline.inputs import pipeline_inputs
 from meshform.pipeline.manifest import FORMATS, ManifestError, manifest_json
+from meshform.spec.environment import PipelineSpec
 
 SCRIPTS = Path(__file__).resolve().parent.parent.parent / "glue_scripts"
 RESULT_MARKER, ERROR_MARKER = "MESHFORM_RESULT ", "MESHFORM_ERROR "
@@ -55,13 +63,49 @@ def _pipeline_spec(mesh: Any, domain: str, product: str) -> Any:
     return pipelines.get(product) if isinstance(pipelines, dict) else getattr(pipelines, product, None)
 
 
-def _inputs(product: Any, specs: list[str]) -> dict[str, list[Path]]:
-    tables = {t.name for t in product.tables}
-    out: dict[str, list[Path]] = {}
+def _split_inputs(specs: list[str]) -> tuple[list[str], dict[str, str]]:
+    """(`TABLE=PATH` of the product's own tables, {`<domain>.<product>.<table>`: PATH} of inputs to import)."""
+    own: list[str] = []
+    foreign: dict[str, str] = {}
     for spec in specs:
         table, sep, raw = spec.partition("=")
         if not sep or not table or not raw:
             raise RunError(f"--input {spec!r} is not TABLE=PATH", "write e.g. --input orders=data/orders.csv")
+        if "." not in table:
+            own.append(spec)
+        elif table in foreign:
+            raise RunError(f"--input {spec!r}: input {table} is given twice", "pass one directory per input table")
+        else:
+            foreign[table] = raw
+    return own, foreign
+
+
+def _imports(planned: Any, given: dict[str, str], workdir: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The import job's --inputs (targets under DIR/stage/) and --sources for the given filtered inputs."""
+    inputs, sources = {}, {}
+    for key, raw in sorted(given.items()):
+        if key not in planned.imports:
+            whole = sorted(k for k, v in planned.stage_b.items() if v["mode"] == "catalog")
+            raise RunError(f"--input {key}={raw}: {key} is not a filtered input of this pipeline"
+                           + (f" ({key} is read whole through the catalog on Glue)" if key in whole else ""),
+                           f"filtered inputs: {', '.join(sorted(planned.imports)) or '(none)'}")
+        path = Path(raw).expanduser()
+        if not path.is_dir():
+            raise RunError(f"--input {key}={raw}: {path} is not a directory",
+                           "pass the directory of the producer's published Parquet table")
+        entry = dict(planned.imports[key])
+        stage_root = planned.imports_path.split("/", 3)[3]          # s3://<stage>/imports/... -> imports/...
+        entry["path"] = str(workdir / "stage" / stage_root / entry["path"][len(planned.imports_path):])
+        inputs[key] = entry
+        sources[key] = str(path.resolve())
+    return inputs, sources
+
+
+def _inputs(product: Any, specs: list[str]) -> dict[str, list[Path]]:
+    tables = {t.name for t in product.tables}
+    out: dict[str, list[Path]] = {}
+    for spec in specs:
+        table, _, raw = spec.partition("=")
         if table not in tables:
             raise RunError(f"--input {spec!r}: product {product.fqn} has no table {table!r}",
                            f"use one of: {', '.join(sorted(tables))}")
@@ -142,7 +186,14 @@ def run_pipeline(root: Path, env: str, product_fqn: str, input_specs: list[str],
                            f"add it there, or pass --format {'|'.join(FORMATS)} to try the product anyway")
         if fmt is not None:
             spec = {"format": fmt, "csv": getattr(spec, "csv", None) if spec is not None else None}
-        inputs = _inputs(product, input_specs)
+        own_specs, foreign_specs = _split_inputs(input_specs)
+        inputs = _inputs(product, own_specs)
+        planned = pipeline_inputs(mesh, product.domain, product.name, spec) if isinstance(spec, PipelineSpec) \
+            else None
+        if foreign_specs and planned is None:
+            raise RunError(f"--input {next(iter(foreign_specs))}: {product.fqn} has no pipeline with inputs",
+                           f"declare domains.{product.domain}.pipelines.{product.name}.inputs first")
+        imports, sources = _imports(planned, foreign_specs, workdir.resolve()) if planned else ({}, {})
         try:
             manifest_text = manifest_json(mesh, product, spec)
         except ManifestError as err:
@@ -162,6 +213,20 @@ def run_pipeline(root: Path, env: str, product_fqn: str, input_specs: list[str],
     tables = ",".join(sorted(inputs))
     common = ["--manifest", str(manifest), "--stage_path", str(workdir / "stage"),
               "--quarantine_path", str(workdir / "quarantine"), "--tables", tables]
+    if imports:
+        assert planned is not None
+        print(f"{product.fqn} ({env}): import  filtered inputs (fine-grained access on Glue)")
+        imported = _stage("import_inputs.py", [
+            "--JOB_NAME", f"{env}-{product.domain}-{product.name}-import", "--manifest", str(manifest),
+            "--inputs", json.dumps(imports, sort_keys=True), "--sources", json.dumps(sources, sort_keys=True),
+            "--imports_path", str(workdir / "stage" / planned.imports_path.split("/", 3)[3])],
+            workdir / "logs" / "import.log")
+        if (failed := _failed(imported)) is not None:
+            return failed
+        assert imported.result is not None
+        for item in imported.result["inputs"]:
+            print(f"  {item['input']:<28} {item['columns']:>3} granted column(s) {item['rows']:>9} rows -> "
+                  f"{item['path']}")
     print(f"{product.fqn} ({env}): stage A  raw -> stage")
     a = _stage("stage_a.py", ["--JOB_NAME", f"{env}-{product.domain}-{product.name}-stage-a",
                               "--raw_path", str(workdir / "raw"), *common], workdir / "logs" / "stage_a.log")

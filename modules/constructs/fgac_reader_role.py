@@ -53,7 +53,9 @@ class FgacReaderRole(Construct):
         stage = naming.bucket_arn(stage_bucket)
         IamRolePolicy(self, "policy", role=self.role.name, name="fgac-read", policy=pd.document([
             *read_statements,
-            pd.statement("WriteImportsToStage", ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            # Delete: a snapshot is written under imports/<product>/_tmp/ and moved into place (copy + delete on S3).
+            pd.statement("WriteImportsToStage", ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
+                                                 "s3:PutObject"],
                          [f"{stage}/{IMPORTS_PREFIX}*"]),
             pd.statement("ListImports", ["s3:GetBucketLocation", "s3:ListBucket"], [stage]),
             pd.statement("StageKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],

@@ -7,6 +7,7 @@ from constructs import Construct
 from meshform import naming
 from meshform import pipeline_names as pipeline_naming
 from meshform.access import effective_accesses, reads_full_tables, shared_domains
+from meshform.pipeline.inputs import pipeline_inputs
 from meshform.spec.mesh import Mesh
 from modules.constructs.domain_notifications import DomainNotifications, notification_key_statements
 from modules.constructs.encryption_key import EncryptionKey
@@ -24,7 +25,6 @@ from modules.constructs.pipeline.product_pipeline import (
     STAGE_B_SCRIPT,
     PipelineRoles,
     ProductPipeline,
-    pipeline_inputs,
 )
 from modules.constructs.pipeline.runtime_access import glue_runtime_statements
 from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
@@ -134,8 +134,8 @@ class DomainStack(MeshStack):
         security = DomainGlueSecurityConfiguration(
             self, "glue_security", name=pipeline_naming.glue_security_configuration_name(prefix, env, domain),
             kms_key_arn=self.key.arn)
-        needs_import = any(not reads_full_tables(a) for pipeline in d.pipelines.values()
-                           for a in pipeline_inputs(mesh, domain, pipeline)[0])
+        needs_import = any(pipeline_inputs(mesh, domain, product, pipeline).imports
+                           for product, pipeline in d.pipelines.items())
         artifacts = PipelineArtifacts(
             self, "artifacts", bucket=pipeline_naming.artifacts_bucket_name(prefix, env, domain, d.account_id),
             kms_key_arn=self.key.arn, classification=mesh.spec.governance.default_classification,

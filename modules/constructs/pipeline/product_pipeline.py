@@ -2,12 +2,10 @@
 stage B and, when an input is filtered, the fine-grained-access import), one Glue Data Quality ruleset per table,
 the state machine and the EventBridge trigger.
 
-Inputs (`domains.<d>.pipelines.<p>.inputs`) reach the jobs in `--inputs` (JSON, one entry per table, keyed
-`<domain>.<product>.<table>`): a whole table the ETL role may read is `{"mode": "catalog", "database": <resource link
-named like the source database>, "table": ..., "catalog_id": <governance>}`; a table shared through a data cells
-filter or a column list cannot be read in full-table-access mode, so the import job (FGAC reader role,
-`--enable-lakeformation-fine-grained-access`, read-only on the catalog) copies what the filter lets through to
-`s3://<stage>/imports/<product>/<domain>/<table>/` and stage B reads it there (`{"mode": "import", "path": ...}`).
+Inputs (`domains.<d>.pipelines.<p>.inputs`) reach stage B in `--inputs`; a table shared through a data cells filter
+or a column list cannot be read in full-table-access mode, so the import job (FGAC reader role,
+`--enable-lakeformation-fine-grained-access`, read-only on the catalog) copies what the filter lets through to the
+stage bucket's imports/ first. The arguments of both come from meshform/pipeline/inputs.py.
 """
 from __future__ import annotations
 
@@ -19,8 +17,8 @@ from constructs import Construct
 
 from meshform import naming
 from meshform import pipeline_names as names
-from meshform.access import TableAccess, effective_accesses, reads_full_tables
 from meshform.pipeline.dqdl import dqdl_ruleset
+from meshform.pipeline.inputs import pipeline_inputs
 from meshform.pipeline.manifest import manifest_json
 from meshform.pipeline.rules import compile_table
 from meshform.spec.contract import Product
@@ -36,21 +34,16 @@ from modules.constructs.pipeline.state_machine import PipelineStateMachine
 from modules.types import Dependencies
 
 STAGE_A_SCRIPT, STAGE_B_SCRIPT, IMPORT_SCRIPT = "stage_a.py", "stage_b.py", "import_inputs.py"
+# "Jobs using FGAC require a minimum of 4 workers: one user driver, one system driver, one system executor, and one
+# standby user executor" (https://docs.aws.amazon.com/glue/latest/dg/security-lf-enable.html): the import job gets
+# at least that many, whatever the pipeline's own worker count.
+FGAC_MIN_WORKERS = 4
 
 
 @dataclass(frozen=True)
 class PipelineRoles:
     etl_arn: str                  # stage A, stage B, the Data Quality evaluations
     fgac_arn: str | None          # the import of filtered inputs (None when the domain reads nothing filtered)
-
-
-def pipeline_inputs(mesh: Mesh, domain: str, pipeline: PipelineSpec) -> tuple[list[TableAccess], list[str]]:
-    """The tables of the pipeline's inputs from other domains (as the access model grants them to the domain) and
-    its inputs from the domain's own products."""
-    wanted = set(pipeline.inputs)
-    foreign = [a for a in effective_accesses(mesh) if a.subscriber == domain and a.product in wanted]
-    own = [ref for ref in pipeline.inputs if ref.split(".", 1)[0] == domain]
-    return sorted(foreign, key=lambda a: (a.product, a.table)), own
 
 
 def blocking_rules(product: Product, table_name: str) -> tuple[str, ...]:
@@ -93,24 +86,8 @@ class ProductPipeline(Construct):
         quarantine = f"s3://{stage}/{names.QUARANTINE_PREFIX}{name}/"
         stage_path = f"s3://{stage}/{name}/"
 
-        foreign, own = pipeline_inputs(mesh, domain, pipeline)
-        inputs: dict[str, dict[str, Any]] = {}
-        imports: dict[str, dict[str, Any]] = {}
-        for access in foreign:
-            key = f"{access.product}.{access.table}"
-            if reads_full_tables(access):
-                inputs[key] = {"mode": "catalog", "database": naming.resource_link_name(access.domain),
-                               "table": access.table, "catalog_id": governance}
-                continue
-            path = f"s3://{stage}/{names.IMPORTS_PREFIX}{name}/{access.domain}/{access.table}/"
-            inputs[key] = {"mode": "import", "path": path}
-            imports[key] = {"database": naming.resource_link_name(access.domain), "table": access.table,
-                            "catalog_id": governance, "columns": list(access.columns), "path": path}
-        for ref in own:
-            source = mesh.products[ref]
-            for table in source.tables:
-                inputs[f"{ref}.{table.name}"] = {"mode": "catalog", "database": naming.resource_link_name(domain),
-                                                 "table": table.name, "catalog_id": governance}
+        planned = pipeline_inputs(mesh, domain, name, pipeline)
+        inputs, imports = planned.stage_b, planned.imports
         if imports and roles.fgac_arn is None:
             raise ValueError(f"{product.fqn}: filtered inputs need the domain's FGAC reader role")
 
@@ -126,10 +103,11 @@ class ProductPipeline(Construct):
                 description=f"{product.fqn}: copy filtered inputs (Lake Formation fine-grained access)",
                 role_arn=roles.fgac_arn or "", script_location=artifacts.script_uri(IMPORT_SCRIPT),
                 job_arguments={"--manifest": MANIFEST_FILE, "--inputs": _json(imports),
-                               "--imports_path": f"s3://{stage}/{names.IMPORTS_PREFIX}{name}/"},
+                               "--imports_path": planned.imports_path},
                 temp_dir=f"s3://{stage}/{names.IMPORTS_PREFIX}_glue-temp/{name}/",
                 # Every run copies the whole filtered snapshot; bookmarks are for incremental reads.
-                bookmarks=False, fine_grained_access=True, depends_on=after, **common)
+                bookmarks=False, fine_grained_access=True, depends_on=after,
+                **{**common, "number_of_workers": max(FGAC_MIN_WORKERS, pipeline.workers.count)})
         self.jobs["StageA"] = PipelineGlueJob(
             self, "stage_a", name=names.glue_job_name(prefix, env, domain, name, names.STAGE_A),
             description=f"{product.fqn}: raw -> stage ({pipeline.format})", role_arn=roles.etl_arn,
