@@ -52,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     p_access = sub.add_parser("access", help="who can read which products/columns, how and why (markdown or JSON)")
     p_access.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
     p_access.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    p_access.add_argument("--diff", nargs="?", const="", default=None, metavar="BASE",
+                          help="access changes from BASE (default: the merge base of --head with main, else "
+                          "origin/main) to --head; exit 4 when a change needs governance review (docs/ci.md)")
+    p_access.add_argument("--head", default="HEAD", help="with --diff: the revision to compare (default: HEAD)")
+    p_access.add_argument("--review-from", metavar="LEVEL", help="with --diff: the lowest classification whose "
+                          "new readers need review (default: the level above governance.default_classification)")
 
     p_catalog = sub.add_parser("catalog", help="validate, then write the product catalog: a static offline site of "
                                "domains, products, subscribers and the mesh graph (docs/catalog.md)")
@@ -90,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "local-deploy":
             return _local_deploy(root, _envs(args.env), args.endpoint,
                                  args.workdir or root / ".meshform" / "local-deploy")
+        if args.command == "access" and args.diff is not None:
+            return _access_diff(root, args.diff or None, args.head, _envs(args.env), args.format, args.review_from)
         if args.command == "access":
             return _access(root, _envs(args.env), args.format)
         if args.command == "catalog":
@@ -211,6 +219,27 @@ def _access(root: Path, envs: list[str] | None, fmt: str) -> int:
     else:
         print(render_markdown(meshes))
     return 0
+
+
+def _access_diff(root: Path, base: str | None, head: str, envs: list[str] | None, fmt: str,
+                 review_from: str | None) -> int:
+    from meshform.access_diff import EXIT_ERROR, EXIT_TOOL_MISSING, GitError, RevisionInvalid, access_diff
+    from meshform.access_diff.render import render_json, render_markdown
+    from meshform.local.terraform import ToolMissing
+
+    try:
+        diff = access_diff(root, base, head, envs, review_from)
+    except RevisionInvalid as invalid:
+        print(invalid.render(), file=sys.stderr)
+        return EXIT_ERROR
+    except (GitError, ValueError) as error:
+        print(f"access --diff: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except ToolMissing as missing:
+        print(f"access --diff: {missing}", file=sys.stderr)
+        return EXIT_TOOL_MISSING
+    print(render_json(diff) if fmt == "json" else render_markdown(diff), end="" if fmt == "markdown" else "\n")
+    return diff.exit_code
 
 
 def _catalog(root: Path, envs: list[str] | None, out: Path) -> int:
