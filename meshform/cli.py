@@ -65,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     p_catalog.add_argument("--out", type=Path, default=None,
                            help="site directory, replaced as a whole (default: <root>/catalog)")
 
+    p_stacks = sub.add_parser("stacks", help="every stack in deploy order, one per line (or JSON with tiers and "
+                              "dependencies), for scripts that plan or apply stack by stack")
+    p_stacks.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
+    p_stacks.add_argument("--out", type=Path, default=None,
+                          help="also check that this synthesized output (e.g. cdktf.out) holds exactly these stacks")
+    p_stacks.add_argument("--format", choices=["text", "json"], default="text")
+
     p_ram = sub.add_parser("ram-handshake", help="standalone accounts: record the RAM shares Lake Formation offers "
                            "each subscriber (handshake/<env>/<name>.yaml) so their stacks accept them")
     p_ram.add_argument("--env", required=True, help="one environment")
@@ -102,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             return _access(root, _envs(args.env), args.format)
         if args.command == "catalog":
             return _catalog(root, _envs(args.env), args.out or root / "catalog")
+        if args.command == "stacks":
+            return _stacks(root, _envs(args.env), args.out, args.format)
         if args.command == "ram-handshake":
             return _ram_handshake(root, args.env, args.endpoint)
         if args.command == "preflight":
@@ -256,6 +265,21 @@ def _catalog(root: Path, envs: list[str] | None, out: Path) -> int:
         print(f"{mesh.env}: {len(mesh.products)} products, {len(mesh.spec.domains)} domains, "
               f"{len(mesh.spec.consumers)} consumers -> {(front.parent / mesh.env / 'index.html').as_uri()}")
     print(f"catalog written to {front.parent}; open {front.as_uri()}")
+    return 0
+
+
+def _stacks(root: Path, envs: list[str] | None, out: Path | None, fmt: str) -> int:
+    from meshform.deploy_order import StaleOutput, check_manifest, render_json, render_text
+    from meshform.loader import load_meshes
+
+    meshes = load_meshes(root, envs)
+    if out is not None:
+        try:
+            check_manifest(meshes, out.resolve())
+        except StaleOutput as stale:
+            print(f"stacks: {stale}", file=sys.stderr)
+            return 1
+    print(render_json(meshes) if fmt == "json" else render_text(meshes))
     return 0
 
 

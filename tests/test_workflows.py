@@ -1,0 +1,314 @@
+"""The CI workflows (.github/workflows/) and the pre-commit configuration: linted with jactionlint (actionlint's
+checks plus its security rules), validated against the GitHub workflow JSON schema (check-jsonschema's vendored
+copy: offline) and pre-commit's own config schema, the pre-commit hooks run for real on a temporary repository, and
+every `meshform` command the workflows and hooks call is accepted by meshform's argument parser."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+import yaml
+
+from meshform.cli import main
+from tests.conftest import REPO, copy_project
+
+BIN = Path(sys.executable).parent
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+PRE_COMMIT = REPO / ".pre-commit-config.yaml"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    if not path.is_file():
+        pytest.fail(f"{name} is not installed in {BIN}: pip install -e '.[test]' (pinned in pyproject.toml)")
+    return str(path)
+
+
+def run(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def workflow(name: str) -> dict:
+    return yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())
+
+
+def test_there_are_the_three_workflows():
+    assert [p.name for p in WORKFLOWS] == ["meshform-deploy-environment.yml", "meshform-deploy.yml",
+                                           "meshform-pr.yml"]
+
+
+def test_jactionlint_finds_nothing():
+    """The repository as jactionlint sees it (the workflows and .github/dependabot.yml), default profile; every
+    finding, also a warning, fails. shellcheck checks the run: scripts when it is installed."""
+    result = run(tool("jactionlint"), "--strict-exit", "--no-color", "--verbose")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path in [*WORKFLOWS, REPO / ".github" / "dependabot.yml"]:
+        assert str(path.relative_to(REPO)) in result.stderr, result.stderr     # it did read each file
+
+
+def test_jactionlint_would_catch_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 5\n"
+                      "    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n"
+                      "      - uses: actions/checkout@v4\n")
+    result = run(tool("jactionlint"), "--strict-exit", "--no-color", str(broken))
+    assert result.returncode == 1
+    assert "pull_request.title" in result.stdout and "checkout@v4" in result.stdout
+
+
+def test_workflows_match_the_github_workflow_schema(tmp_path):
+    check = tool("check-jsonschema")
+    result = run(check, "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS))
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = run(check, "--builtin-schema", "vendor.dependabot", str(REPO / ".github" / "dependabot.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    permissions: {id-tokens: write}\n"
+                   "    steps: [{run: 'true'}]\n")
+    result = run(check, "--builtin-schema", "vendor.github-workflows", str(bad))
+    assert result.returncode == 1 and "id-tokens" in result.stdout
+
+
+def test_pre_commit_config_is_valid(tmp_path):
+    pre_commit = tool("pre-commit")
+    result = run(pre_commit, "validate-config", str(PRE_COMMIT))
+    assert result.returncode == 0, result.stdout + result.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(PRE_COMMIT.read_text().replace("pass_filenames: false", "pass_filenames: no-thanks", 1))
+    assert run(pre_commit, "validate-config", str(bad)).returncode == 1
+
+
+def test_least_privilege_and_pinned_actions():
+    """Nothing by default; each job asks for what it uses: SARIF upload, the comment, OIDC; actions by commit SHA."""
+    expected = {
+        "meshform-pr.yml": {
+            "environments": {"contents": "read"},
+            "build": {"contents": "read", "security-events": "write"},
+            "access-diff": {"contents": "read", "pull-requests": "write"},
+            "governance-review": {},
+            "plan": {"contents": "read", "id-token": "write"},
+        },
+        "meshform-deploy.yml": {"dev": {"contents": "read", "id-token": "write"},
+                                "prod": {"contents": "read", "id-token": "write"}},
+        "meshform-deploy-environment.yml": {"build": {"contents": "read"},
+                                            "apply": {"contents": "read", "id-token": "write"}},
+    }
+    for path in WORKFLOWS:
+        data = yaml.safe_load(path.read_text())
+        assert data["permissions"] == {}, path.name
+        assert {name: job["permissions"] for name, job in data["jobs"].items()} == expected[path.name]
+        for name, job in data["jobs"].items():
+            for step in job.get("steps", []):
+                if "uses" in step:
+                    assert PINNED.match(step["uses"]), (path.name, name, step["uses"])
+    lines = [line for p in WORKFLOWS for line in p.read_text().splitlines() if "uses: " in line and "@" in line
+             and not line.strip().startswith("uses: ./")]
+    assert lines and all(re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line) for line in lines), lines
+
+
+def test_pull_request_workflow_shape():
+    pr = workflow("meshform-pr.yml")
+    assert pr[True] == {"pull_request": {"branches": ["main"]}}        # YAML 1.1 reads the key `on` as True
+    assert pr["concurrency"] == {"group": "meshform-pr-${{ github.event.pull_request.number }}",
+                                 "cancel-in-progress": True}
+    jobs = pr["jobs"]
+    steps = {name: {s.get("name") or s["uses"].split("@")[0]: s for s in job.get("steps", [])}
+             for name, job in jobs.items()}
+    sarif = steps["build"]["Upload SARIF to code scanning"]
+    assert sarif["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert sarif["with"] == {"sarif_file": "reports/checkov/${{ matrix.environment }}/results_sarif.sarif",
+                             "category": "meshform-${{ matrix.environment }}"}
+    assert jobs["build"]["strategy"]["matrix"]["environment"] == \
+        "${{ fromJSON(needs.environments.outputs.environments) }}"
+    checkout = steps["access-diff"]["actions/checkout"]
+    assert checkout["with"]["fetch-depth"] == 0
+    assert jobs["governance-review"]["environment"] == "governance-review"
+    assert jobs["governance-review"]["if"] == "${{ needs.access-diff.outputs.review == 'true' }}"
+    assert jobs["plan"]["needs"] == ["environments", "build"]
+    oidc = steps["plan"]["aws-actions/configure-aws-credentials"]["with"]
+    assert oidc["role-to-assume"] == "${{ vars.MESHFORM_PLAN_ROLE_ARN }}"
+    assert "meshform stacks --env" in steps["plan"]["Plan every stack in deploy order"]["run"]
+    # The comment is found again by the first line of the markdown, which is the renderer's marker.
+    from meshform.access_diff.render import MARKER
+
+    assert MARKER.startswith("<!--") and "body.split('\\n', 1)[0]" in \
+        steps["access-diff"]["Post or update the pull request comment"]["with"]["script"]
+
+
+def test_deploy_workflow_runs_dev_then_prod_behind_its_environment():
+    deploy = workflow("meshform-deploy.yml")
+    assert deploy[True] == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
+    assert deploy["concurrency"] == {"group": "meshform-deploy", "cancel-in-progress": False}
+    assert list(deploy["jobs"]) == ["dev", "prod"]
+    assert deploy["jobs"]["prod"]["needs"] == "dev"
+    for env, job in deploy["jobs"].items():
+        assert job["uses"] == "./.github/workflows/meshform-deploy-environment.yml"
+        assert job["with"] == {"environment": env}
+    called = workflow("meshform-deploy-environment.yml")
+    assert called[True]["workflow_call"]["inputs"]["environment"]["required"] is True
+    apply = called["jobs"]["apply"]
+    assert apply["environment"] == "${{ inputs.environment }}" and apply["needs"] == "build"
+    script = apply["steps"][-1]["run"]
+    assert script.index(" plan ") < script.index(" apply ") and "tfplan" in script
+    # the environments deployed are the bundled ones (a new environment needs a job here)
+    assert sorted(deploy["jobs"]) == sorted(p.stem for p in (REPO / "environments").glob("*.yaml"))
+
+
+def _meshform_commands() -> list[tuple[str, list[str]]]:
+    found = []
+    for path in WORKFLOWS:
+        for job in yaml.safe_load(path.read_text())["jobs"].values():
+            for step in job.get("steps", []):
+                for match in re.finditer(r"(?:\.venv/bin/)?\bmeshform ([^|;&>)\n]+)", step.get("run", "")):
+                    found.append((f"{path.name}: {match.group(0)}", match.group(1)))
+    for hook in yaml.safe_load(PRE_COMMIT.read_text())["repos"][0]["hooks"]:
+        found.append((f"{PRE_COMMIT.name}: {hook['entry']}", hook["entry"].split(" ", 1)[1]))
+    return [(where, [("dev" if "$" in t else t) for t in shlex.split(args)]) for where, args in found]
+
+
+class Parsed(Exception):
+    pass
+
+
+def test_every_meshform_command_they_call_exists():
+    """Each invocation goes through meshform's own parser (stopped right after parsing): a renamed subcommand or
+    flag fails here, not in a user's pipeline."""
+    commands = _meshform_commands()
+    subcommands = {args[0] for _, args in commands}
+    assert {"validate", "build", "stacks", "access"} <= subcommands, subcommands
+    original = argparse.ArgumentParser.parse_args
+
+    def parse_then_stop(self, args=None, namespace=None):
+        raise Parsed(original(self, args, namespace))
+
+    for where, args in commands:
+        with mock.patch.object(argparse.ArgumentParser, "parse_args", parse_then_stop):
+            try:
+                main(args)
+            except Parsed:
+                continue
+            except SystemExit as exit_:
+                pytest.fail(f"{where}: meshform rejects {args} (exit {exit_.code})")
+        pytest.fail(f"{where}: not parsed")
+    assert any(args[:2] == ["access", "--diff"] for _, args in commands)
+    with mock.patch.object(argparse.ArgumentParser, "parse_args", parse_then_stop), pytest.raises(SystemExit):
+        main(["stacks", "--no-such-flag"])          # the check itself can fail
+
+
+def test_ci_summary_module_the_workflows_call_is_importable():
+    text = "".join(p.read_text() for p in WORKFLOWS)
+    modules = set(re.findall(r"python -m (meshform\.[\w.]+)", text))
+    assert modules == {"meshform.ci_summary"}
+    import importlib
+
+    assert callable(importlib.import_module("meshform.ci_summary").main)
+
+
+# -- the pre-commit hooks, run for real -------------------------------------------------------------------------
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   check=True, capture_output=True)
+
+
+def test_pre_commit_hook_validates_changed_specs_and_contracts(tmp_path):
+    pre_commit = tool("pre-commit")
+    repo = copy_project(tmp_path / "project")
+    shutil.copy(PRE_COMMIT, repo / ".pre-commit-config.yaml")
+    (repo / "notes.txt").write_text("not a spec\n")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(REPO),
+           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "NO_COLOR": "1"}
+    ok = run(pre_commit, "run", "--files", "environments/dev.yaml", cwd=repo, env=env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert re.search(r"meshform validate \(specs and contracts\)\.+Passed", ok.stdout), ok.stdout
+    assert "meshform build" not in ok.stdout                  # a pre-push hook: not on commit
+    skipped = run(pre_commit, "run", "--files", "notes.txt", cwd=repo, env=env)
+    assert skipped.returncode == 0 and re.search(r"\(no files to check\)Skipped", skipped.stdout), skipped.stdout
+    contract = repo / "contracts" / "sales" / "orders.yaml"
+    contract.write_text(contract.read_text().replace("classification: pii", "classification: secret", 1))
+    _git(repo, "add", "-A")
+    failed = run(pre_commit, "run", "--files", "contracts/sales/orders.yaml", cwd=repo, env=env)
+    assert failed.returncode == 1, failed.stdout
+    assert "meshform validate (specs and contracts)" in failed.stdout and "Failed" in failed.stdout
+    assert "contracts/sales/orders.yaml:" in failed.stdout and "'secret'" in failed.stdout
+
+
+# -- meshform stacks: the deploy order the workflows plan and apply in ----------------------------------------
+
+def test_stacks_prints_the_deploy_order(capsys):
+    from meshform.loader import load_meshes
+    from meshform.stack_plan import stack_plan
+
+    assert main(["--root", str(REPO), "stacks", "--env", "dev"]) == 0
+    names = capsys.readouterr().out.split()
+    [mesh] = load_meshes(REPO, ["dev"])
+    plan = stack_plan(mesh)
+    assert names == [p.name for p in plan]
+    assert names[0] == "dev-governance" and names[-1] == "dev-consumer-data-science"
+    position = {n: i for i, n in enumerate(names)}
+    assert all(position[d] < position[p.name] for p in plan for d in p.depends_on)
+    assert main(["--root", str(REPO), "stacks", "--env", "dev", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)["environments"]["dev"]
+    tiers = {s["name"]: s["tier"] for s in data}
+    assert tiers["dev-governance"] == 0 and tiers["dev-catalog-sales"] == 1
+    assert tiers["dev-domain-sales"] == 2 and tiers["dev-consumer-analytics"] == 3
+    assert all(tiers[d] < s["tier"] for s in data for d in s["depends_on"])
+
+
+@pytest.mark.synth
+def test_stacks_checks_the_synthesized_manifest(synth_root, tmp_path, capsys):
+    out = synth_root / "cdktf.out"
+    for env in ("dev", "prod"):
+        assert main(["--root", str(synth_root), "stacks", "--env", env, "--out", str(out)]) == 0
+        names = capsys.readouterr().out.split()
+        manifest = json.loads((out / "manifest.json").read_text())["stacks"]
+        assert set(names) <= set(manifest)
+        position = {n: i for i, n in enumerate(names)}
+        for name in names:            # the manifest's dependencies (what cdktf deploy follows) come first
+            assert all(position[d] < position[name] for d in manifest[name]["dependencies"])
+    stale = tmp_path / "cdktf.out"
+    shutil.copytree(out, stale)
+    data = json.loads((stale / "manifest.json").read_text())
+    del data["stacks"]["dev-domain-sales"]
+    (stale / "manifest.json").write_text(json.dumps(data))
+    assert main(["--root", str(synth_root), "stacks", "--env", "dev", "--out", str(stale)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "dev-domain-sales is missing" in captured.err and "run meshform build again" in captured.err
+    assert main(["--root", str(synth_root), "stacks", "--env", "dev", "--out", str(tmp_path / "none")]) == 1
+    assert "run meshform build or meshform synth first" in capsys.readouterr().err
+
+
+# -- the JUnit summary -------------------------------------------------------------------------------------------
+
+def test_ci_summary_of_junit_reports(tmp_path, capsys):
+    from meshform import ci_summary
+    from meshform.check.report_files import write_reports
+
+    reports = tmp_path / "reports"
+    (reports / "dev").mkdir(parents=True)
+    stacks = tmp_path / "stacks"
+    passed = {"check_id": "CKV_MESH_KMS_KEY_ROTATION", "check_name": "KMS keys rotate", "resource": "aws_kms_key.k",
+              "file_path": "/dev-domain-sales/cdk.tf.json"}
+    failed = {**passed, "check_id": "CKV_MESH_S3_POLICY_TLS_ONLY", "check_name": "TLS only",
+              "resource": "aws_s3_bucket_policy.p", "details": ["no aws:SecureTransport deny | at all"]}
+    write_reports(reports / "dev", {"passed_checks": [passed], "failed_checks": [failed]}, [], stacks)
+    assert ci_summary.main([str(reports)]) == 0
+    text = capsys.readouterr().out
+    assert "| dev | 2 | 1 | 1 | 0 |" in text
+    assert ("| dev | CKV_MESH_S3_POLICY_TLS_ONLY TLS only | dev-domain-sales | aws_s3_bucket_policy.p | "
+            "no aws:SecureTransport deny \\| at all |") in text
+    assert ci_summary.main([str(tmp_path / "empty")]) == 1
+    assert "no results_junitxml.xml" in capsys.readouterr().err
