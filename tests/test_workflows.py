@@ -312,3 +312,167 @@ def test_ci_summary_of_junit_reports(tmp_path, capsys):
             "no aws:SecureTransport deny \\| at all |") in text
     assert ci_summary.main([str(tmp_path / "empty")]) == 1
     assert "no results_junitxml.xml" in capsys.readouterr().err
+
+
+# -- the steps' own scripts, run as GitHub runs them ------------------------------------------------------------
+
+def _step(workflow_name: str, job: str, name: str) -> dict:
+    [step] = [s for s in workflow(workflow_name)["jobs"][job]["steps"] if s.get("name") == name]
+    return step
+
+
+def run_step(step: dict, cwd: Path, expressions: dict[str, str], path_dirs: list[Path] = ()) -> tuple[
+        subprocess.CompletedProcess, dict[str, str], str]:
+    """Run a step's `run:` like `shell: bash` on a runner (bash --noprofile --norc -eo pipefail), with its `env:`
+    (the `${{ }}` expressions replaced from `expressions`), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; returns the
+    result, the outputs it set and the summary it wrote."""
+    def expand(value: str) -> str:
+        return re.sub(r"\$\{\{\s*([^}]+?)\s*\}\}", lambda m: expressions[m.group(1)], str(value))
+    output, summary = cwd / ".github_output", cwd / ".github_summary"
+    output.write_text("")
+    summary.write_text("")
+    script = cwd / ".step.sh"
+    script.write_text(step["run"])
+    env = {**os.environ, **{k: expand(v) for k, v in step.get("env", {}).items()},
+           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), "PYTHONPATH": str(REPO),
+           "PATH": os.pathsep.join([*map(str, path_dirs), os.environ.get("PATH", "")])}
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=300)
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+    return result, outputs, summary.read_text()
+
+
+def venv_meshform(root: Path) -> None:
+    """`.venv/bin/meshform` in a scratch project, as `pip install -e .` makes it: this tree's meshform."""
+    bin_dir = root / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    wrapper = bin_dir / "meshform"
+    wrapper.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m meshform.cli \"$@\"\n")
+    wrapper.chmod(0o755)
+
+
+def test_access_diff_step_sets_review_and_fails_only_on_errors(tmp_path):
+    origin = copy_project(tmp_path / "origin")
+    _git(origin, "init", "-q", "-b", "main")
+    _git(origin, "add", "-A")
+    _git(origin, "commit", "-q", "-m", "base")
+    _git(origin, "checkout", "-q", "-b", "feature")
+    dev = origin / "environments" / "dev.yaml"
+    dev.write_text(dev.read_text() + "  - {subscriber: marketing, product: sales.orders}\n")
+    _git(origin, "commit", "-q", "-am", "marketing reads orders (pii)")
+    checkout = tmp_path / "checkout"                       # what actions/checkout with fetch-depth: 0 leaves
+    subprocess.run(["git", "clone", "-q", "--branch", "feature", str(origin), str(checkout)], check=True)
+    venv_meshform(checkout)
+    step = _step("meshform-pr.yml", "access-diff", "meshform access --diff")
+    result, outputs, summary = run_step(step, checkout, {"github.base_ref": "main"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert outputs == {"review": "true"}
+    markdown = (checkout / "access-diff.md").read_text()
+    assert markdown.startswith("<!-- meshform-access-diff -->") and summary == markdown
+    assert "marketing can now read sales.orders / orders" in markdown
+    assert json.loads((checkout / "access-diff.json").read_text())["needs_review"] is True
+
+    _git(origin, "checkout", "-q", "main")
+    (origin / "README.md").write_text("no access change\n")
+    _git(origin, "add", "-A")
+    _git(origin, "commit", "-q", "-m", "docs")
+    _git(origin, "checkout", "-q", "-b", "docs-only")
+    _git(checkout, "fetch", "-q", "origin", "docs-only:docs-only", "main:refs/remotes/origin/main")
+    _git(checkout, "checkout", "-q", "docs-only")
+    result, outputs, _ = run_step(step, checkout, {"github.base_ref": "main"})
+    assert result.returncode == 0 and outputs == {"review": "false"}, result.stderr
+
+    contract = checkout / "contracts" / "sales" / "orders.yaml"
+    contract.write_text(contract.read_text().replace("classification: pii", "classification: secret", 1))
+    _git(checkout, "commit", "-q", "-am", "broken")
+    result, outputs, _ = run_step(step, checkout, {"github.base_ref": "main"})
+    assert result.returncode == 1 and outputs == {}
+    assert "does not load" in result.stderr and "contracts/sales/orders.yaml" in result.stderr
+
+
+def _fake_terraform(tmp_path: Path) -> tuple[Path, Path]:
+    """A stand-in for terraform that records each call (there is no AWS account here to plan against)."""
+    bin_dir, log = tmp_path / "fake-bin", tmp_path / "terraform.log"
+    bin_dir.mkdir()
+    fake = bin_dir / "terraform"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {shlex.quote(str(log))}\n')
+    fake.chmod(0o755)
+    return bin_dir, log
+
+
+@pytest.mark.synth
+def test_plan_and_apply_steps_go_through_every_stack_in_deploy_order(synth_root, tmp_path):
+    root = tmp_path / "project"
+    for name in ("environments", "contracts", "cdktf.out"):
+        shutil.copytree(synth_root / name, root / name)
+    venv_meshform(root)
+    bin_dir, log = _fake_terraform(tmp_path)
+    order = run(sys.executable, "-m", "meshform.cli", "--root", str(root), "stacks", "--env", "dev",
+                env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split()
+    assert len(order) >= 9
+
+    plan = _step("meshform-pr.yml", "plan", "Plan every stack in deploy order")
+    result, _, _ = run_step(plan, root, {"matrix.environment": "dev"}, [bin_dir])
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = log.read_text().splitlines()
+    assert calls == [c for s in order for c in (f"-chdir=cdktf.out/stacks/{s} init -input=false -no-color",
+                                                f"-chdir=cdktf.out/stacks/{s} plan -input=false -lock=false "
+                                                "-no-color")]
+    log.unlink()
+    apply = _step("meshform-deploy-environment.yml", "apply", "Plan and apply every stack in deploy order")
+    result, _, _ = run_step(apply, root, {"inputs.environment": "dev"}, [bin_dir])
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = log.read_text().splitlines()
+    assert [c.split()[1] for c in calls] == ["init", "plan", "apply"] * len(order)
+    assert [c.split()[0] for c in calls[::3]] == [f"-chdir=cdktf.out/stacks/{s}" for s in order]
+    assert all(c.endswith("apply -input=false -no-color tfplan") for c in calls[2::3])
+
+    refuse = _step("meshform-deploy-environment.yml", "apply", "Refuse the local backend")
+    result, _, _ = run_step(refuse, root, {"inputs.environment": "dev"})       # dev: backend local
+    assert result.returncode == 1
+    assert "::error::dev-governance uses the local backend" in result.stdout
+    result, _, _ = run_step(refuse, root, {"inputs.environment": "qa"})        # qa: backend s3
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    shutil.rmtree(root / "cdktf.out" / "stacks" / order[-1])           # a partial artifact: nothing is planned
+    log.unlink()
+    result, _, _ = run_step(plan, root, {"matrix.environment": "dev"}, [bin_dir])
+    assert result.returncode == 1 and "cdk.tf.json is missing" in result.stderr
+    assert not log.exists()
+
+
+def test_comment_script_updates_its_own_comment(tmp_path):
+    """The github-script step, run on node with a recording stand-in for the GitHub API: the first run creates the
+    comment, the next finds it by the marker line and updates it, other comments are left alone."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed (CDKTF needs it anyway)")
+    script = _step("meshform-pr.yml", "access-diff", "Post or update the pull request comment")["with"]["script"]
+    (tmp_path / "access-diff.md").write_text("<!-- meshform-access-diff -->\n## Access changes\nnew body\n")
+    harness = tmp_path / "harness.js"
+    harness.write_text("""
+const calls = [];
+const existing = JSON.parse(process.argv[2]);
+const github = {
+  paginate: async (fn, args) => { calls.push(['list', args.issue_number]); return existing; },
+  rest: { issues: {
+    listComments: 'listComments',
+    updateComment: async (a) => calls.push(['update', a.comment_id, a.body]),
+    createComment: async (a) => calls.push(['create', a.issue_number, a.body]),
+  } },
+};
+const context = { repo: { owner: 'acme', repo: 'mesh' }, issue: { number: 7 } };
+(async () => {
+  await (async function (require, github, context) { %SCRIPT% })(require, github, context);
+  console.log(JSON.stringify(calls));
+})();
+""".replace("%SCRIPT%", script))
+    body = "<!-- meshform-access-diff -->\n## Access changes\nnew body\n"
+    human = {"id": 1, "user": {"type": "User"}, "body": "<!-- meshform-access-diff --> quoted by a person"}
+    ours = {"id": 2, "user": {"type": "Bot"}, "body": "<!-- meshform-access-diff -->\nold body"}
+    other_bot = {"id": 3, "user": {"type": "Bot"}, "body": "coverage report"}
+    for existing, expected in (([human, other_bot], [["list", 7], ["create", 7, body]]),
+                               ([human, ours, other_bot], [["list", 7], ["update", 2, body]])):
+        result = run(node, str(harness), json.dumps(existing), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == expected
