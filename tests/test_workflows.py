@@ -461,7 +461,7 @@ const github = {
     createComment: async (a) => calls.push(['create', a.issue_number, a.body]),
   } },
 };
-const context = { repo: { owner: 'acme', repo: 'mesh' }, issue: { number: 7 } };
+const context = { repo: { owner: 'acme', repo: 'mesh' }, issue: { number: 7 }, runId: 4242 };
 (async () => {
   await (async function (require, github, context) { %SCRIPT% })(require, github, context);
   console.log(JSON.stringify(calls));
@@ -476,3 +476,11 @@ const context = { repo: { owner: 'acme', repo: 'mesh' }, issue: { number: 7 } };
         result = run(node, str(harness), json.dumps(existing), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout) == expected
+    long = body + "".join(f"| row {i} | {'x' * 80} |\n" for i in range(1000))      # ~90,000 characters
+    (tmp_path / "access-diff.md").write_text(long)
+    result = run(node, str(harness), json.dumps([ours]), cwd=tmp_path)
+    [_, (kind, comment_id, posted)] = json.loads(result.stdout)
+    assert (kind, comment_id) == ("update", 2) and len(posted) <= 60200
+    assert posted.startswith(body) and posted.endswith(
+        "_Truncated: the whole diff is in the job summary and the access-diff artifact of run 4242._\n")
+    assert long.startswith(posted.split("\n\n_Truncated")[0] + "\n")       # cut at a line end
