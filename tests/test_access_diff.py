@@ -318,3 +318,27 @@ def test_missing_git_is_exit_3(repo, tmp_path, monkeypatch, capsys):
     code, out, err = run(repo, capsys=capsys)
     assert code == 3 and out == ""
     assert "git was not found on PATH" in err
+
+
+def test_subscriber_moved_to_another_account_needs_review(repo, capsys):
+    """The grants go to the account: a consumer moved to a new account hands its confidential columns to new
+    readers (the new account's principals)."""
+    def edit(data):
+        analytics = data["consumers"]["analytics"]
+        analytics["account_id"] = "777777777777"
+        analytics["principals"] = [p.replace("555555555555", "777777777777") for p in analytics["principals"]]
+    edit_yaml(repo / DEV, edit)
+    commit(repo, "analytics moves")
+    code, data = diff_json(repo, capsys)
+    assert code == 4
+    analytics = data["environments"]["dev"]["subscribers"]["analytics"]
+    assert analytics["account_change"] == {"base": "555555555555", "head": "777777777777"}
+    assert analytics["account"] == "777777777777"
+    assert analytics["principals"]["gained"] == ["arn:aws:iam::777777777777:role/Analyst",
+                                                 "arn:aws:iam::777777777777:role/BIService"]
+    assert {"subscriber": "analytics", "rule": "newly-readable",
+            "message": "analytics's new principal(s) arn:aws:iam::777777777777:role/Analyst, "
+                       "arn:aws:iam::777777777777:role/BIService can now read sales.orders / orders: "
+                       "margin_amount (confidential)"} in data["environments"]["dev"]["review"]
+    code, out, _ = run(repo, "--env", "dev", capsys=capsys)
+    assert "| account | | 555555555555 → 777777777777 |" in out

@@ -9,7 +9,7 @@ moving from a filter to whole-table access does not give the data to anyone new)
 Governance review (docs/ci.md, "When a change needs governance review") is needed when, in an environment:
 1. a column classified at or above the review level (in either revision) becomes readable by a reader who could
    not read it before: a new subscription, a new principal, a column added to an include-list, a clearance that
-   now covers it, a declassified column, a widened tag grant;
+   now covers it, a declassified column, a widened tag grant, a subscriber moved to another account;
 2. a subscriber's clearance rises;
 3. a column classified at or above the review level in BASE is given a lower classification;
 4. a tag grant gains a value at or above the review level (it covers tables added later, too);
@@ -46,7 +46,10 @@ class Subscriber:
     tag_grants: set[tuple[str, str]] = field(default_factory=set)    # (domain, classification)
 
     def readers(self, name: str) -> set[str]:
-        return set(self.principals) | ({f"{name} ETL jobs"} if self.kind == "domain" else set())
+        """Who reads what the account is granted: the grants go to the account, so a subscriber moved to another
+        account has only new readers (its ETL jobs are then another account's roles)."""
+        jobs = {f"{name}'s ETL jobs (account {self.account})"} if self.kind == "domain" else set()
+        return set(self.principals) | jobs
 
 
 @dataclass
@@ -200,11 +203,14 @@ def _subscriber_change(old: Subscriber | None, new: Subscriber | None) -> dict |
     n_principals = set(new.principals) if new else set()
     o_tags = old.tag_grants if old else set()
     n_tags = new.tag_grants if new else set()
-    clearance = None
+    clearance = account = None
     if old and new and old.clearance != new.clearance:
         clearance = {"base": old.clearance, "head": new.clearance}
+    if old and new and old.account != new.account:
+        account = {"base": old.account, "head": new.account}
     change: dict[str, Any] = {
         "clearance": clearance,
+        "account_change": account,
         "principals": {"gained": sorted(n_principals - o_principals), "lost": sorted(o_principals - n_principals)},
         "products": {"gained": sorted(n_products - o_products), "lost": sorted(o_products - n_products)},
         "tables": {"gained": [table_entry(k, n_tables[k]) for k in sorted(n_tables.keys() - o_tables.keys())],
@@ -218,7 +224,7 @@ def _subscriber_change(old: Subscriber | None, new: Subscriber | None) -> dict |
     # for principal changes alone: nothing is readable through them.
     if not (o_tables or n_tables or o_tags or n_tags):
         change["principals"] = {"gained": [], "lost": []}
-    changed = clearance is not None or any(change[k]["gained"] or change[k]["lost"] for k in
+    changed = clearance is not None or account is not None or any(change[k]["gained"] or change[k]["lost"] for k in
                                            ("principals", "products", "tables", "columns", "tag_grants")) \
         or bool(mechanisms)
     if not changed:

@@ -70,6 +70,8 @@ def _environment(env: EnvironmentDiff) -> list[str]:
 
 def _subscriber_rows(sub: dict) -> list[str]:
     rows = []
+    if sub["account_change"]:
+        rows.append(f"| account | | {sub['account_change']['base']} → {sub['account_change']['head']} |")
     if sub["clearance"]:
         rows.append(f"| clearance | | {sub['clearance']['base']} → {sub['clearance']['head']} |")
     for sign, key in (("+", "gained"), ("−", "lost")):
