@@ -13,8 +13,8 @@ the reach of a product is:
   pipelines that read it.
 
 Nothing else reads a product: the governance stack (and with backend: cloud the delivery and trust stacks)
-depends on the spec only, and other domains' stacks only on their own products and subscriptions. Any doubt (no state, other code, another spec, an edited or missing file)
-means everything is synthesized.
+depends on the spec only, and other domains' stacks only on their own products and subscriptions. Any doubt (no
+state, other code, another spec, an edited or missing file) means everything is synthesized.
 """
 from __future__ import annotations
 
