@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     p_stacks.add_argument("--out", type=Path, default=None,
                           help="also check that this synthesized output (e.g. cdktf.out) holds exactly these stacks")
     p_stacks.add_argument("--format", choices=["text", "json"], default="text")
+    p_stacks.add_argument("--kind", help="only these kinds, comma-separated: governance, catalog, domain, consumer "
+                          "(the mesh stacks), delivery, trust (backend cloud: docs/delivery.md)")
 
     p_ram = sub.add_parser("ram-handshake", help="standalone accounts: record the RAM shares Lake Formation offers "
                            "each subscriber (handshake/<env>/<name>.yaml) so their stacks accept them")
@@ -110,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "catalog":
             return _catalog(root, _envs(args.env), args.out or root / "catalog")
         if args.command == "stacks":
-            return _stacks(root, _envs(args.env), args.out, args.format)
+            return _stacks(root, _envs(args.env), args.out, args.format, args.kind)
         if args.command == "ram-handshake":
             return _ram_handshake(root, args.env, args.endpoint)
         if args.command == "preflight":
@@ -268,10 +270,16 @@ def _catalog(root: Path, envs: list[str] | None, out: Path) -> int:
     return 0
 
 
-def _stacks(root: Path, envs: list[str] | None, out: Path | None, fmt: str) -> int:
-    from meshform.deploy_order import StaleOutput, check_manifest, render_json, render_text
+def _stacks(root: Path, envs: list[str] | None, out: Path | None, fmt: str, kind: str | None) -> int:
+    from meshform.deploy_order import KINDS, StaleOutput, check_manifest, render_json, render_text
     from meshform.loader import load_meshes
 
+    kinds = [k.strip() for k in kind.split(",") if k.strip()] if kind else list(KINDS)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        print(f"stacks: unknown kind(s) {', '.join(unknown) or kind!r} (fix: choose from {', '.join(KINDS)})",
+              file=sys.stderr)
+        return 2
     meshes = load_meshes(root, envs)
     if out is not None:
         try:
@@ -279,7 +287,7 @@ def _stacks(root: Path, envs: list[str] | None, out: Path | None, fmt: str) -> i
         except StaleOutput as stale:
             print(f"stacks: {stale}", file=sys.stderr)
             return 1
-    print(render_json(meshes) if fmt == "json" else render_text(meshes))
+    print(render_json(meshes, kinds) if fmt == "json" else render_text(meshes, kinds))
     return 0
 
 

@@ -8,7 +8,10 @@ import json
 from pathlib import Path
 
 from meshform.spec.mesh import Mesh
-from meshform.stack_plan import PlannedStack, stack_plan
+from meshform.stack_plan import MESH_KINDS, PlannedStack, stack_plan
+
+# Every kind of stack (meshform/stack_plan.py); delivery and trust exist only with backend cloud (docs/delivery.md).
+KINDS = ("delivery", "trust", *MESH_KINDS)
 
 
 class StaleOutput(Exception):
@@ -48,11 +51,11 @@ def check_manifest(meshes: list[Mesh], out: Path) -> None:
                           "(fix: run meshform build again for these environments)")
 
 
-def render_json(meshes: list[Mesh]) -> str:
+def render_json(meshes: list[Mesh], kinds: list[str] | tuple[str, ...] = KINDS) -> str:
     return json.dumps({"environments": {mesh.env: [
         {"name": p.name, "kind": p.kind, "tier": tier, "depends_on": list(p.depends_on)}
-        for p, tier in ordered(mesh)] for mesh in meshes}}, indent=2, sort_keys=True)
+        for p, tier in ordered(mesh) if p.kind in kinds] for mesh in meshes}}, indent=2, sort_keys=True)
 
 
-def render_text(meshes: list[Mesh]) -> str:
-    return "\n".join(p.name for mesh in meshes for p, _ in ordered(mesh))
+def render_text(meshes: list[Mesh], kinds: list[str] | tuple[str, ...] = KINDS) -> str:
+    return "\n".join(p.name for mesh in meshes for p, _ in ordered(mesh) if p.kind in kinds)

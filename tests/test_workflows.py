@@ -391,54 +391,105 @@ def test_access_diff_step_sets_review_and_fails_only_on_errors(tmp_path):
 
 
 def _fake_terraform(tmp_path: Path) -> tuple[Path, Path]:
-    """A stand-in for terraform that records each call (there is no AWS account here to plan against)."""
+    """A stand-in for terraform that records each call and the HCP Terraform token it sees (there is no AWS account
+    or HCP organization here to plan against)."""
     bin_dir, log = tmp_path / "fake-bin", tmp_path / "terraform.log"
     bin_dir.mkdir()
     fake = bin_dir / "terraform"
-    fake.write_text(f'#!/bin/sh\necho "$*" >> {shlex.quote(str(log))}\n')
+    fake.write_text(f'#!/bin/sh\necho "$* [token=${{TF_TOKEN_app_terraform_io:-}} api=${{TF_API_TOKEN:-}}]" '
+                    f'>> {shlex.quote(str(log))}\n')
     fake.chmod(0o755)
     return bin_dir, log
 
 
+MESH = "governance,catalog,domain,consumer"
+
+
 @pytest.mark.synth
 def test_plan_and_apply_steps_go_through_every_stack_in_deploy_order(synth_root, tmp_path):
+    """dev (local backend), qa (s3) and prod (cloud) as synthesized; the steps' scripts with a terraform stand-in."""
     root = tmp_path / "project"
     for name in ("environments", "contracts", "cdktf.out"):
         shutil.copytree(synth_root / name, root / name)
     venv_meshform(root)
     bin_dir, log = _fake_terraform(tmp_path)
-    order = run(sys.executable, "-m", "meshform.cli", "--root", str(root), "stacks", "--env", "dev",
-                env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split()
-    assert len(order) >= 9
+
+    def order(env: str, *kind: str) -> list[str]:
+        return run(sys.executable, "-m", "meshform.cli", "--root", str(root), "stacks", "--env", env, *kind,
+                   env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split()
+
+    assert len(order("qa")) >= 9 and order("qa", "--kind", MESH) == order("qa")
+    cloud = order("prod", "--kind", MESH)
+    assert cloud[0] == "prod-governance" and set(order("prod")) - set(cloud) == {
+        "prod-delivery", *(s for s in order("prod") if s.startswith("prod-trust-"))}
+
+    backend = _step("meshform-deploy-environment.yml", "apply", "Backend of the environment")
+    result, outputs, _ = run_step(backend, root, {"inputs.environment": "dev"})           # dev: backend local
+    assert result.returncode == 1 and outputs == {}
+    assert "::error::dev-governance uses the local backend" in result.stdout
+    result, outputs, _ = run_step(backend, root, {"inputs.environment": "qa"})
+    assert result.returncode == 0 and outputs == {"type": "aws"}, result.stdout + result.stderr
+    result, outputs, _ = run_step(backend, root, {"inputs.environment": "prod"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert outputs == {"type": "cloud", "token_variable": "TF_TOKEN_app_terraform_io"}
 
     plan = _step("meshform-pr.yml", "plan", "Plan every stack in deploy order")
-    result, _, _ = run_step(plan, root, {"matrix.environment": "dev"}, [bin_dir])
+    result, _, _ = run_step(plan, root, {"matrix.environment": "qa", "steps.backend.outputs.token_variable": "",
+                                         "secrets.TF_API_TOKEN": ""}, [bin_dir])
     assert result.returncode == 0, result.stdout + result.stderr
-    calls = log.read_text().splitlines()
-    assert calls == [c for s in order for c in (f"-chdir=cdktf.out/stacks/{s} init -input=false -no-color",
-                                                f"-chdir=cdktf.out/stacks/{s} plan -input=false -lock=false "
-                                                "-no-color")]
+    assert log.read_text().splitlines() == [
+        c for s in order("qa") for c in (f"-chdir=cdktf.out/stacks/{s} init -input=false -no-color [token= api=]",
+                                         f"-chdir=cdktf.out/stacks/{s} plan -input=false -lock=false -no-color "
+                                         "[token= api=]")]
     log.unlink()
+    result, _, _ = run_step(plan, root, {"matrix.environment": "prod",
+                                         "steps.backend.outputs.token_variable": "TF_TOKEN_app_terraform_io",
+                                         "secrets.TF_API_TOKEN": "team-token"}, [bin_dir])
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = log.read_text().splitlines()       # HCP: no -lock=false; the token under Terraform's name only
+    assert calls == [c for s in cloud for c in (f"-chdir=cdktf.out/stacks/{s} init -input=false -no-color "
+                                                "[token=team-token api=]",
+                                                f"-chdir=cdktf.out/stacks/{s} plan -input=false -no-color "
+                                                "[token=team-token api=]")]
+    log.unlink()
+
     apply = _step("meshform-deploy-environment.yml", "apply", "Plan and apply every stack in deploy order")
-    result, _, _ = run_step(apply, root, {"inputs.environment": "dev"}, [bin_dir])
+    result, _, _ = run_step(apply, root, {"inputs.environment": "qa", "steps.backend.outputs.token_variable": "",
+                                          "secrets.TF_API_TOKEN": ""}, [bin_dir])
     assert result.returncode == 0, result.stdout + result.stderr
     calls = log.read_text().splitlines()
-    assert [c.split()[1] for c in calls] == ["init", "plan", "apply"] * len(order)
-    assert [c.split()[0] for c in calls[::3]] == [f"-chdir=cdktf.out/stacks/{s}" for s in order]
-    assert all(c.endswith("apply -input=false -no-color tfplan") for c in calls[2::3])
-
-    refuse = _step("meshform-deploy-environment.yml", "apply", "Refuse the local backend")
-    result, _, _ = run_step(refuse, root, {"inputs.environment": "dev"})       # dev: backend local
-    assert result.returncode == 1
-    assert "::error::dev-governance uses the local backend" in result.stdout
-    result, _, _ = run_step(refuse, root, {"inputs.environment": "qa"})        # qa: backend s3
-    assert result.returncode == 0, result.stdout + result.stderr
-
-    shutil.rmtree(root / "cdktf.out" / "stacks" / order[-1])           # a partial artifact: nothing is planned
+    assert [c.split()[1] for c in calls] == ["init", "plan", "apply"] * len(order("qa"))
+    assert [c.split()[0] for c in calls[::3]] == [f"-chdir=cdktf.out/stacks/{s}" for s in order("qa")]
+    assert all(c.endswith("apply -input=false -no-color tfplan [token= api=]") for c in calls[2::3])
     log.unlink()
-    result, _, _ = run_step(plan, root, {"matrix.environment": "dev"}, [bin_dir])
+    result, _, _ = run_step(apply, root, {"inputs.environment": "prod",
+                                          "steps.backend.outputs.token_variable": "TF_TOKEN_app_terraform_io",
+                                          "secrets.TF_API_TOKEN": "team-token"}, [bin_dir])
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = log.read_text().splitlines()
+    assert [c.split()[0] for c in calls[::3]] == [f"-chdir=cdktf.out/stacks/{s}" for s in cloud]
+    assert all(c.endswith("[token=team-token api=]") for c in calls)
+
+    shutil.rmtree(root / "cdktf.out" / "stacks" / order("qa")[-1])      # a partial artifact: nothing is planned
+    log.unlink()
+    result, _, _ = run_step(plan, root, {"matrix.environment": "qa", "steps.backend.outputs.token_variable": "",
+                                         "secrets.TF_API_TOKEN": ""}, [bin_dir])
     assert result.returncode == 1 and "cdk.tf.json is missing" in result.stderr
     assert not log.exists()
+
+
+def test_settings_check_names_what_is_missing(tmp_path):
+    check = _step("meshform-deploy-environment.yml", "apply", "Check the environment's settings")
+    base = {"inputs.environment": "prod", "vars.MESHFORM_DEPLOY_ROLE_ARN": "", "vars.MESHFORM_AWS_REGION": ""}
+    result, _, _ = run_step(check, tmp_path, {**base, "steps.backend.outputs.type": "aws",
+                                              "secrets.TF_API_TOKEN != ''": "false"})
+    assert result.returncode == 1 and "MESHFORM_DEPLOY_ROLE_ARN and MESHFORM_AWS_REGION" in result.stdout
+    result, _, _ = run_step(check, tmp_path, {**base, "steps.backend.outputs.type": "cloud",
+                                              "secrets.TF_API_TOKEN != ''": "false"})
+    assert result.returncode == 1 and "secret TF_API_TOKEN" in result.stdout
+    result, _, _ = run_step(check, tmp_path, {**base, "steps.backend.outputs.type": "cloud",
+                                              "secrets.TF_API_TOKEN != ''": "true"})
+    assert result.returncode == 0, result.stdout
 
 
 def test_comment_script_updates_its_own_comment(tmp_path):
