@@ -284,3 +284,12 @@ def test_more_run_trigger_sources_than_hcp_terraform_allows_is_rejected(project,
     edit_yaml(project / "environments" / "prod.yaml", lambda d: d["backend"].update(run_triggers=False))
     code, out = _validate(project, capsys)
     assert code == 0, out
+
+
+def test_without_run_triggers_no_workspace_follows_another(project):
+    from meshform.delivery_plan import workspaces
+
+    edit_yaml(project / "environments" / "prod.yaml", lambda d: d["backend"].update(run_triggers=False))
+    planned = workspaces(load_meshes(project, ["prod"])[0])
+    assert len(planned) == 16 and not any(ws.run_triggers for ws in planned)
+    assert sum(ws.dynamic_credentials for ws in planned) == 10          # the mesh stacks; trust stacks run locally
