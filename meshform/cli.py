@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="input format when the spec has no pipeline for the product (overrides it otherwise)")
 
     args = parser.parse_args(argv)
+    if args.command == "access" and args.diff is None and (args.head != "HEAD" or args.review_from):
+        parser.error("access: --head and --review-from go with --diff")
     root = args.root.resolve()
     try:
         if args.command == "validate":

@@ -342,3 +342,10 @@ def test_subscriber_moved_to_another_account_needs_review(repo, capsys):
                        "margin_amount (confidential)"} in data["environments"]["dev"]["review"]
     code, out, _ = run(repo, "--env", "dev", capsys=capsys)
     assert "| account | | 555555555555 → 777777777777 |" in out
+
+
+def test_diff_options_without_diff_are_a_usage_error(repo, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--root", str(repo), "access", "--review-from", "pii"])
+    assert exit_.value.code == 2
+    assert "--head and --review-from go with --diff" in capsys.readouterr().err
