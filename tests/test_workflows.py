@@ -535,3 +535,16 @@ const context = { repo: { owner: 'acme', repo: 'mesh' }, issue: { number: 7 }, r
     assert posted.startswith(body) and posted.endswith(
         "_Truncated: the whole diff is in the job summary and the access-diff artifact of run 4242._\n")
     assert long.startswith(posted.split("\n\n_Truncated")[0] + "\n")       # cut at a line end
+
+
+def test_environment_list_step_feeds_the_matrix(tmp_path):
+    root = copy_project(tmp_path / "project")
+    venv_meshform(root)
+    step = _step("meshform-pr.yml", "environments", "List the environments")
+    result, outputs, _ = run_step(step, root, {})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(outputs["environments"]) == ["dev", "prod"]      # what fromJSON() turns into the matrix
+    (root / "environments" / "prod.yaml").write_text("environment: [\n")
+    result, outputs, _ = run_step(step, root, {})
+    assert result.returncode != 0 and outputs == {}                    # pipefail: a broken spec fails the step
+    assert "environments/prod.yaml" in result.stderr
