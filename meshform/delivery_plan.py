@@ -48,7 +48,7 @@ def workspaces(mesh: Mesh) -> list[PlannedWorkspace]:
     sources = run_trigger_sources(mesh, plan) if backend.run_triggers else {}
     out = []
     for planned in plan:
-        account = mesh.account_of(account_owner(planned) if planned.kind in MESH_KINDS else planned.owner)
+        account = mesh.account_of(account_owner(planned))
         role = (naming.role_arn(account, naming.run_role_name(mesh.spec.name_prefix, planned.name))
                 if planned.kind in MESH_KINDS else None)
         out.append(PlannedWorkspace(planned.name, naming.workspace_name(backend.workspace_prefix, planned.name),

@@ -52,7 +52,8 @@ def stack_plan(mesh: Mesh) -> list[PlannedStack]:
 
 
 def account_owner(planned: PlannedStack) -> str:
-    """Whose account a stack deploys into: "governance", a domain or a consumer ("" for the delivery stack)."""
+    """Whose account a stack deploys into: "governance", a domain or a consumer (a trust stack's owner is its
+    account's; "" for the delivery stack, which deploys into no account)."""
     if planned.kind in ("governance", "catalog"):
         return "governance"
     return planned.owner

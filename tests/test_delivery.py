@@ -293,3 +293,27 @@ def test_without_run_triggers_no_workspace_follows_another(project):
     planned = workspaces(load_meshes(project, ["prod"])[0])
     assert len(planned) == 16 and not any(ws.run_triggers for ws in planned)
     assert sum(ws.dynamic_credentials for ws in planned) == 10          # the mesh stacks; trust stacks run locally
+
+
+def test_incremental_synthesis_of_a_cloud_environment_equals_a_cold_one(tmp_path):
+    """A contract change reaches no delivery or trust stack (they depend on the spec only): they are copied, and
+    the output is byte-identical to a cold synthesis (as tests/test_incremental_synth.py proves for dev)."""
+    import yaml
+
+    root = copy_project(tmp_path / "project")
+    out = root / "cdktf.out"
+    synthesize(load_meshes(root, ["prod"]), out, incremental=True)
+    path = root / "contracts" / "sales" / "customers.yaml"
+    contract = yaml.safe_load(path.read_text())
+    contract["schema"][0]["properties"].append({
+        "name": "loyalty_tier", "physicalName": "loyalty_tier", "logicalType": "string", "physicalType": "string",
+        "classification": "internal", "description": "Loyalty programme tier."})
+    path.write_text(yaml.safe_dump(contract, sort_keys=False))
+    changed = synthesize(load_meshes(root, ["prod"]), out, incremental=True)
+    rebuilt = {s.name for s in changed if s.rebuilt}
+    assert rebuilt and not any(n == "prod-delivery" or n.startswith("prod-trust-") for n in rebuilt)
+    cold = root / "cold"
+    synthesize(load_meshes(root, ["prod"]), cold)
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(cold) for p in cold.rglob("*") if p.is_file())
+    assert all((out / f).read_bytes() == (cold / f).read_bytes() for f in files)
