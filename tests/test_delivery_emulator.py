@@ -48,3 +48,12 @@ def test_once_the_provider_exists_the_role_is_created_and_its_trust_can_only_nam
     rejects("MalformedPolicyDocument", iam.update_assume_role_policy, RoleName="run", PolicyDocument=_trust(other))
     iam.create_open_id_connect_provider(Url="https://tfe.example.com", ClientIDList=["aws.workload.identity"])
     iam.update_assume_role_policy(RoleName="run", PolicyDocument=_trust(other))
+
+
+@pytest.mark.parametrize("url", ["http://bad.example.com", "https://bad.example.com?org=acme", "bad.example.com"])
+def test_an_oidc_provider_url_must_be_https_without_a_query(iam, url):
+    before = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    message = rejects("InvalidInput", iam.create_open_id_connect_provider, Url=url,
+                      ClientIDList=["aws.workload.identity"])
+    assert "the URL must begin with https://" in message
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == before

@@ -8,6 +8,10 @@ APIReference/API_CreateRole.html, error MalformedPolicyDocument). meshform relie
 names its account's provider, so the role must be created after the provider (modules/constructs/
 hcp_terraform_run_role.py declares depends_on) — without this rule the emulator would accept any order.
 
+CreateOpenIDConnectProvider: "The URL must begin with https:// ... path components are allowed but query parameters
+are not" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html); moto accepts any
+scheme. Such a URL fails with InvalidInput (the operation's error for "an invalid or out-of-range value").
+
 Decision where AWS is not explicit: the message follows AWS's wording for unresolvable principals
 (`Invalid principal in policy: "Federated":"<arn>"`); SAML providers and web identity domains (accounts.google.com,
 cognito-identity.amazonaws.com, ...) are left as moto has them.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlparse
 
 _OIDC_ARN = re.compile(r"^arn:aws:iam::([0-9]{12}):oidc-provider/.+$")
 
@@ -48,6 +53,15 @@ def check_trust(document: str) -> None:
         raise MalformedPolicyDocument(f'Invalid principal in policy: "Federated":"{missing[0]}"')
 
 
+def check_provider_url(url: str) -> None:
+    from moto.iam.exceptions import InvalidInput
+
+    parsed = urlparse(url)
+    if parsed.scheme != "https" or not parsed.netloc or parsed.query:
+        raise InvalidInput(f"Invalid Url {url!r}: the URL must begin with https:// and must not have query "
+                           "parameters")
+
+
 def install() -> None:
     from moto.iam.models import IAMBackend
 
@@ -55,6 +69,11 @@ def install() -> None:
     if getattr(original_create, "__meshform__", False):
         return
     original_update = IAMBackend.update_assume_role_policy
+    original_provider = IAMBackend.create_open_id_connect_provider
+
+    def create_open_id_connect_provider(self: Any, url: str, *args: Any, **kwargs: Any):
+        check_provider_url(url)
+        return original_provider(self, url, *args, **kwargs)
 
     def create_role(self: Any, role_name: str, assume_role_policy_document: str, *args: Any, **kwargs: Any):
         check_trust(assume_role_policy_document)
@@ -67,3 +86,4 @@ def install() -> None:
     create_role.__meshform__ = True  # type: ignore[attr-defined]
     IAMBackend.create_role = create_role
     IAMBackend.update_assume_role_policy = update_assume_role_policy
+    IAMBackend.create_open_id_connect_provider = create_open_id_connect_provider
