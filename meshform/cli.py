@@ -52,12 +52,27 @@ def main(argv: list[str] | None = None) -> int:
     p_access = sub.add_parser("access", help="who can read which products/columns, how and why (markdown or JSON)")
     p_access.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
     p_access.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    p_access.add_argument("--diff", nargs="?", const="", default=None, metavar="BASE",
+                          help="access changes from BASE (default: the merge base of --head with main, else "
+                          "origin/main) to --head; exit 4 when a change needs governance review (docs/ci.md)")
+    p_access.add_argument("--head", default="HEAD", help="with --diff: the revision to compare (default: HEAD)")
+    p_access.add_argument("--review-from", metavar="LEVEL", help="with --diff: the lowest classification whose "
+                          "new readers need review (default: the level above governance.default_classification)")
 
     p_catalog = sub.add_parser("catalog", help="validate, then write the product catalog: a static offline site of "
                                "domains, products, subscribers and the mesh graph (docs/catalog.md)")
     p_catalog.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
     p_catalog.add_argument("--out", type=Path, default=None,
                            help="site directory, replaced as a whole (default: <root>/catalog)")
+
+    p_stacks = sub.add_parser("stacks", help="every stack in deploy order, one per line (or JSON with tiers and "
+                              "dependencies), for scripts that plan or apply stack by stack")
+    p_stacks.add_argument("--env", help="environment(s), comma-separated (default: $MESHFORM_ENV or all)")
+    p_stacks.add_argument("--out", type=Path, default=None,
+                          help="also check that this synthesized output (e.g. cdktf.out) holds exactly these stacks")
+    p_stacks.add_argument("--format", choices=["text", "json"], default="text")
+    p_stacks.add_argument("--kind", help="only these kinds, comma-separated: governance, catalog, domain, consumer "
+                          "(the mesh stacks), delivery, trust (backend cloud: docs/delivery.md)")
 
     p_ram = sub.add_parser("ram-handshake", help="standalone accounts: record the RAM shares Lake Formation offers "
                            "each subscriber (handshake/<env>/<name>.yaml) so their stacks accept them")
@@ -81,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="input format when the spec has no pipeline for the product (overrides it otherwise)")
 
     args = parser.parse_args(argv)
+    if args.command == "access" and args.diff is None and (args.head != "HEAD" or args.review_from):
+        parser.error("access: --head and --review-from go with --diff")
     root = args.root.resolve()
     try:
         if args.command == "validate":
@@ -90,10 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "local-deploy":
             return _local_deploy(root, _envs(args.env), args.endpoint,
                                  args.workdir or root / ".meshform" / "local-deploy")
+        if args.command == "access" and args.diff is not None:
+            return _access_diff(root, args.diff or None, args.head, _envs(args.env), args.format, args.review_from)
         if args.command == "access":
             return _access(root, _envs(args.env), args.format)
         if args.command == "catalog":
             return _catalog(root, _envs(args.env), args.out or root / "catalog")
+        if args.command == "stacks":
+            return _stacks(root, _envs(args.env), args.out, args.format, args.kind)
         if args.command == "ram-handshake":
             return _ram_handshake(root, args.env, args.endpoint)
         if args.command == "preflight":
@@ -213,6 +234,27 @@ def _access(root: Path, envs: list[str] | None, fmt: str) -> int:
     return 0
 
 
+def _access_diff(root: Path, base: str | None, head: str, envs: list[str] | None, fmt: str,
+                 review_from: str | None) -> int:
+    from meshform.access_diff import EXIT_ERROR, EXIT_TOOL_MISSING, GitError, RevisionInvalid, access_diff
+    from meshform.access_diff.render import render_json, render_markdown
+    from meshform.local.terraform import ToolMissing
+
+    try:
+        diff = access_diff(root, base, head, envs, review_from)
+    except RevisionInvalid as invalid:
+        print(invalid.render(), file=sys.stderr)
+        return EXIT_ERROR
+    except (GitError, ValueError) as error:
+        print(f"access --diff: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except ToolMissing as missing:
+        print(f"access --diff: {missing}", file=sys.stderr)
+        return EXIT_TOOL_MISSING
+    print(render_json(diff) if fmt == "json" else render_markdown(diff), end="" if fmt == "markdown" else "\n")
+    return diff.exit_code
+
+
 def _catalog(root: Path, envs: list[str] | None, out: Path) -> int:
     from meshform.catalog_site import CatalogError, write_catalog
     from meshform.loader import load_meshes
@@ -227,6 +269,27 @@ def _catalog(root: Path, envs: list[str] | None, out: Path) -> int:
         print(f"{mesh.env}: {len(mesh.products)} products, {len(mesh.spec.domains)} domains, "
               f"{len(mesh.spec.consumers)} consumers -> {(front.parent / mesh.env / 'index.html').as_uri()}")
     print(f"catalog written to {front.parent}; open {front.as_uri()}")
+    return 0
+
+
+def _stacks(root: Path, envs: list[str] | None, out: Path | None, fmt: str, kind: str | None) -> int:
+    from meshform.deploy_order import KINDS, StaleOutput, check_manifest, render_json, render_text
+    from meshform.loader import load_meshes
+
+    kinds = [k.strip() for k in kind.split(",") if k.strip()] if kind else list(KINDS)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        print(f"stacks: unknown kind(s) {', '.join(unknown) or kind!r} (fix: choose from {', '.join(KINDS)})",
+              file=sys.stderr)
+        return 2
+    meshes = load_meshes(root, envs)
+    if out is not None:
+        try:
+            check_manifest(meshes, out.resolve())
+        except StaleOutput as stale:
+            print(f"stacks: {stale}", file=sys.stderr)
+            return 1
+    print(render_json(meshes, kinds) if fmt == "json" else render_text(meshes, kinds))
     return 0
 
 

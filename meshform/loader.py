@@ -14,10 +14,18 @@ from pydantic import ValidationError
 
 from meshform import naming
 from meshform.catalog_layout import MAX_STACK_RESOURCES, oversized_catalogs
+from meshform.delivery_plan import MAX_RUN_TRIGGER_SOURCES, workspaces
 from meshform.errors import ErrorList, SpecError, ValidationFailed
 from meshform.settings import load_settings
 from meshform.spec.contract import Product, _odcs_validator, load_contract
-from meshform.spec.environment import CONSUMER_NAME, DOMAIN_NAME, FIX_SEPARATOR, IAM_PRINCIPAL_ARN, EnvironmentSpec
+from meshform.spec.environment import (
+    CONSUMER_NAME,
+    DOMAIN_NAME,
+    FIX_SEPARATOR,
+    IAM_PRINCIPAL_ARN,
+    CloudBackendSpec,
+    EnvironmentSpec,
+)
 from meshform.spec.mesh import Mesh
 from meshform.yamlio import load_yaml, os_problem
 
@@ -90,6 +98,8 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
     _check_subscriptions(mesh, add, unusable)
     if len(errors) == at_start:                # the access model needs an otherwise valid environment
         _check_catalog_sizes(mesh, add)
+    if len(errors) == at_start and isinstance(spec.backend, CloudBackendSpec):
+        _check_delivery(mesh, add)
     _check_pipelines(mesh, add, unusable)
     if spec.organization_id is None:
         shares, notices = _load_handshakes(root, mesh, errors)
@@ -280,6 +290,18 @@ def _check_catalog_sizes(mesh: Mesh, add) -> None:
             f"({stacks}; catalog_stacks is {spec.catalog_stacks})",
             f"set domains.{domain}.catalog_stacks: {suggested} (its products then spread over that many stacks; "
             "see README, 'Large domains' for moving existing state)")
+
+
+def _check_delivery(mesh: Mesh, add) -> None:
+    """HCP Terraform's limit on what the delivery stack creates (docs/delivery.md): at most
+    MAX_RUN_TRIGGER_SOURCES run trigger sources per workspace. (Workspace and run role names always fit: the S3
+    bucket rule above bounds name_prefix + environment + owner to 33 characters, which leaves a workspace name
+    (workspace_prefix <= 40) below 90 and `<prefix>-tfc-<stack>` below IAM's 64.)"""
+    for ws in workspaces(mesh):
+        if len(ws.run_triggers) > MAX_RUN_TRIGGER_SOURCES:
+            add("backend.run_triggers", f"workspace {ws.name} would follow {len(ws.run_triggers)} run trigger "
+                f"sources; HCP Terraform allows {MAX_RUN_TRIGGER_SOURCES}",
+                "set backend.run_triggers: false and queue runs in deploy order from CI (docs/delivery.md)")
 
 
 _ContractJob = tuple[Path, str, str, tuple[str, ...], str]     # path, display, domain, ontology, default

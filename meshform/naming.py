@@ -98,3 +98,49 @@ def access_policy_name(prefix: str, env: str, subscriber: str) -> str:
 
 def role_name_from_arn(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
+
+
+# --- HCP Terraform delivery (docs/delivery.md) -------------------------------------------------------------
+# The audience HCP Terraform puts in its workload identity tokens for AWS unless TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE
+# says otherwise (https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/
+# aws-configuration#configure-hcp-terraform).
+HCP_TERRAFORM_AUDIENCE = "aws.workload.identity"
+
+
+def delivery_stack_name(env: str) -> str:
+    """The environment's HCP Terraform stack (tfe provider only): project, workspaces, variables, run triggers,
+    notifications."""
+    return stack_name(env, "delivery")
+
+
+def trust_stack_name(env: str, kind: str, owner: str | None = None) -> str:
+    """The per-account stack holding the account's OIDC provider for HCP Terraform and the run roles of the
+    workspaces deploying into that account: `<env>-trust-governance`, `<env>-trust-domain-<d>`,
+    `<env>-trust-consumer-<c>`."""
+    return stack_name(env, "trust", kind if owner is None else f"{kind}-{owner}")
+
+
+def is_trust_stack(env: str, stack: str) -> bool:
+    return stack.startswith(f"{env}-trust-")
+
+
+def workspace_name(workspace_prefix: str, stack: str) -> str:
+    """The HCP Terraform workspace of a stack: what its `cloud` block names and what the delivery stack creates."""
+    return f"{workspace_prefix}{stack}"
+
+
+def run_role_name(prefix: str, stack: str) -> str:
+    """The role a stack's workspace runs as in the stack's account (`<prefix>-tfc-<stack>`; stack names carry the
+    environment)."""
+    return f"{prefix}-tfc-{stack}"
+
+
+def oidc_provider_arn(account_id: str, hostname: str) -> str:
+    """IAM names an OIDC provider by its URL without the scheme."""
+    return f"arn:aws:iam::{account_id}:oidc-provider/{hostname}"
+
+
+def workload_subject(organization: str, project: str, workspace: str, run_phase: str) -> str:
+    """The `sub` claim of an HCP Terraform workload identity token (https://developer.hashicorp.com/terraform/
+    cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens#token-structure)."""
+    return f"organization:{organization}:project:{project}:workspace:{workspace}:run_phase:{run_phase}"

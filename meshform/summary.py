@@ -27,7 +27,8 @@ def describe_stacks(stacks: list[SynthesizedStack], out: Path) -> str:
     width = max((len(s.name) for s in stacks), default=10)
     rows = [f"\nsynthesized {len(stacks)} stacks into {out}/stacks:"]
     for s in stacks:
-        rows.append(f"  {s.name:<{width}}  {s.resource_count:>4} resources  account {s.account_id}"
+        where = f"account {s.account_id}" if s.account_id else "HCP Terraform"
+        rows.append(f"  {s.name:<{width}}  {s.resource_count:>4} resources  {where}"
                     f"  after: {', '.join(s.depends_on) or '-'}")
     rows.append(f"  total: {sum(s.resource_count for s in stacks)} resources")
     kept = [s for s in stacks if not s.rebuilt]

@@ -76,8 +76,10 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list
     for mesh, planned in order:
         path = out / "stacks" / planned.name / "cdk.tf.json"
         data = json.loads(path.read_text())
+        # The delivery stack (backend: cloud) has no AWS provider: it deploys into HCP Terraform, no account.
+        aws = data.get("provider", {}).get("aws")
         results.append(SynthesizedStack(
-            planned.name, mesh.env, str(data["provider"]["aws"][0]["allowed_account_ids"][0]),
+            planned.name, mesh.env, str(aws[0]["allowed_account_ids"][0]) if aws else "",
             tuple(sorted(planned.depends_on)), sum(len(v) for v in data.get("resource", {}).values()), path,
             only is None or planned.name in only))
     return results

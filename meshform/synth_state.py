@@ -1,7 +1,7 @@
 """What incremental synthesis may skip (meshform/synth.py), decided only from facts recorded by the previous run.
 
 The previous output records, in `STATE_FILE`: a fingerprint of the code that wrote it (meshform/, modules/,
-glue_scripts/ and the versions of Python, cdktf, the AWS bindings, constructs and jsii), per environment a
+glue_scripts/ and the versions of Python, cdktf, the AWS and tfe bindings, constructs and jsii), per environment a
 fingerprint of its spec (the validated model, RAM handshake shares included), one per product (the validated
 contract model) and its stack names, and a SHA-256 of every stack's synthesized files (cdk.tf.json and assets/).
 A stack is copied from the previous output only when all of that still holds and no changed product can reach it;
@@ -12,9 +12,9 @@ the reach of a product is:
 - the stacks of its subscribers (named subscriptions, and LF-tag grants on its domain): their links, re-grants and
   pipelines that read it.
 
-Nothing else reads a product: the governance stack depends on the spec only, and other domains' stacks only on
-their own products and subscriptions. Any doubt (no state, other code, another spec, an edited or missing file)
-means everything is synthesized.
+Nothing else reads a product: the governance stack (and with backend: cloud the delivery and trust stacks)
+depends on the spec only, and other domains' stacks only on their own products and subscriptions. Any doubt (no
+state, other code, another spec, an edited or missing file) means everything is synthesized.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ STATE_FILE = ".meshform-synth.json"
 _VERSION = 2
 _PROJECT = Path(__file__).resolve().parent.parent
 _SOURCES = ("meshform", "modules", "glue_scripts")
-_LIBRARIES = ("cdktf", "cdktf-cdktf-provider-aws", "constructs", "jsii")
+_LIBRARIES = ("cdktf", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-tfe", "constructs", "jsii")
 
 
 def code_fingerprint() -> str:

@@ -3,18 +3,25 @@ as stack dependencies (what `cdktf deploy '<env>-*'` follows). `only` builds som
 parallel synthesis (meshform/synth.py)."""
 from __future__ import annotations
 
-from cdktf import App
+from cdktf import App, TerraformStack
 
 from meshform.spec.mesh import Mesh
 from meshform.stack_plan import PlannedStack, stack_plan
-from modules.stacks.base import MeshStack
 from modules.stacks.catalog import CatalogStack
 from modules.stacks.consumer import ConsumerStack
 from modules.stacks.domain import DomainStack
 from modules.stacks.governance import GovernanceStack
 
 
-def make_stack(app: App, mesh: Mesh, planned: PlannedStack) -> MeshStack:
+def make_stack(app: App, mesh: Mesh, planned: PlannedStack) -> TerraformStack:
+    if planned.kind == "delivery":
+        from modules.stacks.delivery import DeliveryStack  # the tfe bindings: only environments on backend cloud
+
+        return DeliveryStack(app, mesh)
+    if planned.kind == "trust":
+        from modules.stacks.trust import TrustStack
+
+        return TrustStack(app, mesh, planned.name, planned.owner)
     if planned.kind == "governance":
         return GovernanceStack(app, mesh)
     if planned.kind == "catalog":
@@ -24,9 +31,9 @@ def make_stack(app: App, mesh: Mesh, planned: PlannedStack) -> MeshStack:
     return ConsumerStack(app, mesh, planned.owner)
 
 
-def build_stacks(app: App, mesh: Mesh, only: set[str] | None = None) -> list[MeshStack]:
+def build_stacks(app: App, mesh: Mesh, only: set[str] | None = None) -> list[TerraformStack]:
     """The environment's stacks (or those named in `only`), with their dependencies among the built ones."""
-    built: dict[str, MeshStack] = {}
+    built: dict[str, TerraformStack] = {}
     for planned in stack_plan(mesh):
         if only is not None and planned.name not in only:
             continue
@@ -39,9 +46,9 @@ def build_stacks(app: App, mesh: Mesh, only: set[str] | None = None) -> list[Mes
 
 
 def build_app(meshes: list[Mesh], outdir: str | None = None,
-              only: set[str] | None = None) -> tuple[App, list[MeshStack]]:
+              only: set[str] | None = None) -> tuple[App, list[TerraformStack]]:
     app = App(outdir=outdir) if outdir else App()
-    stacks: list[MeshStack] = []
+    stacks: list[TerraformStack] = []
     for mesh in meshes:
         stacks.extend(build_stacks(app, mesh, only))
     return app, stacks

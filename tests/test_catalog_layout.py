@@ -39,7 +39,7 @@ def test_counted_resources_equal_the_synthesized_catalog_stacks(synth_root):
     assert {t["name"] for t in base["resource"]["aws_glue_catalog_table"].values()} == {"customers"}
     assert "aws_glue_catalog_database" not in prod["resource"] and "aws_lakeformation_resource" not in prod["resource"]
     manifest = json.loads((synth_root / "cdktf.out" / "manifest.json").read_text())
-    assert manifest["stacks"]["prod-catalog-sales-1"]["dependencies"] == ["prod-catalog-sales"]
+    assert manifest["stacks"]["prod-catalog-sales-1"]["dependencies"] == ["prod-trust-governance", "prod-catalog-sales"]
     assert "prod-catalog-sales-1" in manifest["stacks"]["prod-domain-sales"]["dependencies"]
 
 

@@ -18,7 +18,11 @@ def test_local_deploy_command_starts_its_own_emulator_for_prod(tmp_path, capsys)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "emulator:  moto server http://127.0.0.1:" in out and "stopped at the end" in out
-    assert "OK: 10 stacks" in out and "10/10 re-plans clean" in out
+    # 10 mesh stacks + 6 trust stacks (OIDC provider + run roles per account); the tfe-only delivery stack is
+    # skipped, saying why (no HCP Terraform here)
+    assert "OK: 16 stacks" in out and "16/16 re-plans clean" in out
+    assert "skipped prod-delivery: HCP Terraform resources only" in out
+    assert out.index("applied prod-trust-governance") < out.index("applied prod-governance ")
     # prod's sales catalog spans two stacks (catalog_stacks: 2): the second holds orders' tables and grants, in
     # part 0's database, so it applies after it.
     assert out.index("applied prod-catalog-sales ") < out.index("applied prod-catalog-sales-1") < \

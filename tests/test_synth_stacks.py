@@ -21,15 +21,23 @@ def test_stacks_per_environment_and_deploy_order(synth_root):
     for env in ("dev", "prod", "qa"):
         catalogs = {f"{env}-catalog-{d}" for d in ("sales", "marketing", "finance")}
         parts = {f"{env}-catalog-sales-1"} if env == "prod" else set()       # prod: sales has catalog_stacks: 2
-        assert all(stacks[p]["dependencies"] == [f"{env}-catalog-sales"] for p in parts)
+        # prod is on HCP Terraform: its delivery stack and one trust stack per account come first (test_delivery.py)
+        cloud = {f"{env}-delivery", *(f"{env}-trust-{o}" for o in (
+            "governance", "domain-sales", "domain-marketing", "domain-finance", "consumer-analytics",
+            "consumer-data-science"))} if env == "prod" else set()
+
+        def trust(owner: str, env: str = env) -> set[str]:
+            return {f"{env}-trust-{owner}"} if env == "prod" else set()
+        assert all(set(stacks[p]["dependencies"]) == {f"{env}-catalog-sales", *trust("governance")} for p in parts)
         assert {f"{env}-governance", *catalogs, *parts, f"{env}-domain-sales", f"{env}-domain-marketing",
-                f"{env}-domain-finance", f"{env}-consumer-analytics", f"{env}-consumer-data-science"} == {
+                f"{env}-domain-finance", f"{env}-consumer-analytics", f"{env}-consumer-data-science", *cloud} == {
             s for s in stacks if s.startswith(f"{env}-")}
-        assert stacks[f"{env}-governance"]["dependencies"] == []
-        assert all(stacks[c]["dependencies"] == [f"{env}-governance"] for c in catalogs)
-        assert set(stacks[f"{env}-domain-sales"]["dependencies"]) == {f"{env}-governance", *catalogs, *parts}
+        assert set(stacks[f"{env}-governance"]["dependencies"]) == trust("governance")
+        assert all(set(stacks[c]["dependencies"]) == {f"{env}-governance", *trust("governance")} for c in catalogs)
+        assert set(stacks[f"{env}-domain-sales"]["dependencies"]) == {f"{env}-governance", *catalogs, *parts,
+                                                                       *trust("domain-sales")}
         assert set(stacks[f"{env}-consumer-analytics"]["dependencies"]) == {
-            f"{env}-governance", *catalogs, *parts,
+            f"{env}-governance", *catalogs, *parts, *trust("consumer-analytics"),
             f"{env}-domain-sales", f"{env}-domain-marketing", f"{env}-domain-finance"}
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from meshform import naming, tags
+from meshform.spec.environment import CloudBackendSpec
 from meshform.spec.mesh import Mesh
 
 MANDATORY_TAGS = list(tags.MANDATORY)
@@ -53,6 +54,12 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
                            for name, d in spec.domains.items()})
     stack_accounts.update({naming.stack_name(mesh.env, "consumer", name): c.account_id
                            for name, c in spec.consumers.items()})
+    if isinstance(spec.backend, CloudBackendSpec):   # the trust stacks (OIDC provider + run roles) of each account
+        stack_accounts[naming.trust_stack_name(mesh.env, "governance")] = gov.account_id
+        stack_accounts.update({naming.trust_stack_name(mesh.env, "domain", name): d.account_id
+                               for name, d in spec.domains.items()})
+        stack_accounts.update({naming.trust_stack_name(mesh.env, "consumer", name): c.account_id
+                               for name, c in spec.consumers.items()})
     classified = {}
     for product in mesh.products.values():
         for table in product.tables:

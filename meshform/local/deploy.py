@@ -110,15 +110,28 @@ def local_deploy(meshes: list[Mesh], workdir: Path, endpoint: str | None, echo=p
             server.stop()
 
 
+def hcp_terraform_only(stack_json: dict) -> bool:
+    """A stack with no AWS provider: the delivery stack of `backend: cloud` (tfe resources only). There is no HCP
+    Terraform on this machine, so local-deploy cannot apply it (docs/delivery.md says how it is applied)."""
+    return "aws" not in stack_json.get("provider", {})
+
+
 def _run_all(meshes, terraform, source, cli_config, stacks_dir, endpoint, workdir, logs, echo) -> list[StackRun]:
     tiers = deploy_order(stacks_dir)
     runs: dict[str, StackRun] = {}
     manifest = json.loads((stacks_dir.parent / "manifest.json").read_text())
+    skipped = {n for tier in tiers for n in tier
+               if hcp_terraform_only(json.loads((stacks_dir / n / "cdk.tf.json").read_text()))}
+    for name in sorted(skipped):
+        echo(f"  skipped {name}: HCP Terraform resources only (tfe provider) and no HCP Terraform runs here; "
+             "apply it with a user token as docs/delivery.md describes")
+    tiers = [t for t in ([n for n in tier if n not in skipped] for tier in tiers) if t]
     for name in [n for tier in tiers for n in tier]:
         directory = stacks_dir / name
         targets, left_out = plan_exclusions(json.loads((directory / "cdk.tf.json").read_text()))
         write_override(directory, endpoint, workdir / "state" / f"{name}.tfstate", source.version)
-        runs[name] = StackRun(name, directory, manifest["stacks"][name].get("dependencies", []), targets, left_out)
+        dependencies = [d for d in manifest["stacks"][name].get("dependencies", []) if d not in skipped]
+        runs[name] = StackRun(name, directory, dependencies, targets, left_out)
     (workdir / "state").mkdir(exist_ok=True)
 
     # init one at a time: they share the plugin cache.
@@ -158,7 +171,9 @@ def _run_all(meshes, terraform, source, cli_config, stacks_dir, endpoint, workdi
         handshake_done = False
         for tier in tiers:
             # Once the governance account's stacks applied, standalone accounts have RAM invitations to accept.
-            if not handshake_done and any(not _in_governance_account(meshes, n) for n in tier):
+            # (Trust stacks only create IAM: they neither offer nor accept shares.)
+            if not handshake_done and any(not _in_governance_account(meshes, n) and not _is_trust_stack(meshes, n)
+                                          for n in tier):
                 _accept_ram_shares(meshes, runs, workdir, endpoint, echo)
                 handshake_done = True
             list(pool.map(apply, [runs[n] for n in tier]))
@@ -197,6 +212,10 @@ def _accept_ram_shares(meshes: list[Mesh], runs: dict[str, StackRun], workdir: P
         if stack_file.read_bytes() != (run.directory / "cdk.tf.json").read_bytes():
             shutil.copyfile(stack_file, run.directory / "cdk.tf.json")
             run.targets, run.left_out = plan_exclusions(json.loads(stack_file.read_text()))
+
+
+def _is_trust_stack(meshes: list[Mesh], stack: str) -> bool:
+    return any(naming.is_trust_stack(mesh.env, stack) for mesh in meshes)
 
 
 def _in_governance_account(meshes: list[Mesh], stack: str) -> bool:

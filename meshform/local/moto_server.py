@@ -1,6 +1,6 @@
 """`python -m meshform.local.moto_server -H 127.0.0.1 -p PORT`: moto's server with meshform's faithful
 additions installed (meshform/local/moto_lf/, moto_ram.py, moto_org.py, moto_glue.py, moto_glue_dq.py,
-moto_glue_jobs.py, moto_logs.py, moto_s3.py, moto_s3_policy.py, moto_sfn.py)."""
+moto_glue_jobs.py, moto_iam_oidc.py, moto_logs.py, moto_s3.py, moto_s3_policy.py, moto_sfn.py)."""
 from __future__ import annotations
 
 import sys
@@ -9,6 +9,7 @@ from meshform.local import (
     moto_glue,
     moto_glue_dq,
     moto_glue_jobs,
+    moto_iam_oidc,
     moto_lf,
     moto_logs,
     moto_org,
@@ -26,6 +27,7 @@ def install() -> None:
     moto_glue.install()
     moto_glue_dq.install()
     moto_glue_jobs.install()
+    moto_iam_oidc.install()
     moto_logs.install()
     moto_s3.install()
     moto_s3_policy.install()

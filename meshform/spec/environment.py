@@ -193,14 +193,99 @@ class S3BackendSpec(_Strict):
         return self
 
 
+class CloudVcsSpec(_Strict):
+    """`backend.vcs`: the repository HCP Terraform runs from in the VCS-driven workflow (docs/delivery.md). Only
+    identifiers, never a secret: the OAuth client's token ID (`ot-...`) or the GitHub App installation ID
+    (`ghain-...`) name a connection an organization owner made once in HCP Terraform."""
+
+    # <organization>/<repository> as the VCS provider spells it (tfe_workspace vcs_repo.identifier).
+    repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$", max_length=255)
+    branch: str = Field(default="main", pattern=r"^[A-Za-z0-9_./-]{1,255}$")
+    oauth_token_id: str | None = Field(default=None, pattern=r"^ot-[A-Za-z0-9]{1,64}$")
+    github_app_installation_id: str | None = Field(default=None, pattern=r"^ghain-[A-Za-z0-9]{1,64}$")
+    # Where the committed `cdktf synth` output lives in the repository: workspace working directories are
+    # <stacks_directory>/<stack>.
+    stacks_directory: str = Field(default="cdktf.out/stacks", pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+
+    @model_validator(mode="after")
+    def _one_connection(self) -> CloudVcsSpec:
+        if (self.oauth_token_id is None) == (self.github_app_installation_id is None):
+            raise ValueError("exactly one of oauth_token_id and github_app_installation_id is required (the VCS "
+                             f"connection HCP Terraform clones with){FIX_SEPARATOR}set oauth_token_id: ot-... or "
+                             "github_app_installation_id: ghain-... (HCP Terraform, Settings > Providers)")
+        return self
+
+
+# HCP Terraform notification triggers (https://developer.hashicorp.com/terraform/cloud-docs/api-docs/notification-
+# configurations#notification-triggers).
+NotificationTrigger = Literal["run:created", "run:planning", "run:needs_attention", "run:applying", "run:completed",
+                              "run:errored", "assessment:drifted", "assessment:failed", "assessment:check_failure"]
+
+
+class CloudNotificationSpec(_Strict):
+    """`backend.notifications[]`: one notification configuration on every mesh workspace. Webhook URLs (Slack,
+    Microsoft Teams, generic) carry their secret in the URL, so the spec never holds them: the delivery stack
+    reads each from a sensitive Terraform variable `notification_url_<name>` (set it on the delivery workspace)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    destination_type: Literal["email", "slack", "microsoft-teams", "generic"]
+    triggers: list[NotificationTrigger] = Field(
+        default_factory=lambda: ["run:needs_attention", "run:errored"], min_length=1)  # type: ignore[arg-type]
+    # email: HCP Terraform user IDs (organization members) that get the e-mails.
+    email_user_ids: list[Annotated[str, Field(pattern=r"^user-[A-Za-z0-9]{1,64}$")]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _recipients(self) -> CloudNotificationSpec:
+        if self.destination_type == "email" and not self.email_user_ids:
+            raise ValueError(f"an email notification needs recipients{FIX_SEPARATOR}list email_user_ids "
+                             "(user-... IDs of organization members)")
+        if self.destination_type != "email" and self.email_user_ids:
+            raise ValueError(f"email_user_ids are only for destination_type email{FIX_SEPARATOR}remove them")
+        if len(set(self.triggers)) != len(self.triggers):
+            raise ValueError(f"triggers repeat a value{FIX_SEPARATOR}list each trigger once")
+        return self
+
+
 class CloudBackendSpec(_Strict):
-    """HCP Terraform (Terraform Cloud / Enterprise): one workspace per stack, grouped in a project."""
+    """HCP Terraform (Terraform Cloud / Enterprise): one workspace per stack, grouped in a project, all created by
+    the environment's delivery stack (docs/delivery.md). No token ever appears here."""
 
     type: Literal["cloud"]
     organization: str = Field(pattern=r"^[A-Za-z0-9_-]{3,40}$")
     project: str = Field(pattern=r"^[A-Za-z0-9 _-]{3,40}$")
     workspace_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,40}$")
-    hostname: str = Field(default="app.terraform.io", pattern=r"^[a-z0-9.-]+$")
+    hostname: str = Field(default="app.terraform.io", max_length=253,
+                          pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+    # cli: `cdktf deploy` / `terraform apply` upload the stack directory; vcs: HCP Terraform runs from the
+    # committed synthesized stacks of `vcs.repository`.
+    workflow: Literal["cli", "vcs"] = "cli"
+    vcs: CloudVcsSpec | None = None
+    # Where the mesh workspaces' runs execute: HCP Terraform's workers (remote) or your agent pool (agent).
+    execution_mode: Literal["remote", "agent"] = "remote"
+    agent_pool_id: str | None = Field(default=None, pattern=r"^apool-[A-Za-z0-9]{1,64}$")
+    terraform_version: str = Field(default="1.11.4", pattern=r"^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$")
+    # Apply a successful plan without confirmation, also for runs started by run triggers (per environment: e.g.
+    # dev true, prod false).
+    auto_apply: bool = False
+    # Run triggers along the deploy order (docs/delivery.md); HCP Terraform allows 20 source workspaces each.
+    run_triggers: bool = True
+    notifications: list[CloudNotificationSpec] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CloudBackendSpec:
+        if self.workflow == "vcs" and self.vcs is None:
+            raise ValueError(f"workflow vcs needs the repository{FIX_SEPARATOR}add vcs: {{repository: org/repo, "
+                             "oauth_token_id: ot-...} or use workflow: cli")
+        if self.workflow == "cli" and self.vcs is not None:
+            raise ValueError(f"vcs settings are given but the workflow is cli{FIX_SEPARATOR}remove vcs or set "
+                             "workflow: vcs")
+        if (self.execution_mode == "agent") != (self.agent_pool_id is not None):
+            raise ValueError(f"agent_pool_id goes with execution_mode agent, and only with it{FIX_SEPARATOR}set "
+                             "both (execution_mode: agent, agent_pool_id: apool-...) or neither")
+        names = [n.name for n in self.notifications]
+        if len(set(names)) != len(names):
+            raise ValueError(f"notification names repeat{FIX_SEPARATOR}give every notification its own name")
+        return self
 
 
 Backend = Annotated[LocalBackendSpec | S3BackendSpec | CloudBackendSpec, Field(discriminator="type")]
