@@ -4,7 +4,7 @@ from __future__ import annotations
 from cdktf import ITerraformDependable
 from constructs import Construct
 
-from meshform import naming
+from meshform import lf_grants, naming
 from meshform import pipeline_names as pipeline_naming
 from meshform.access import effective_accesses, reads_full_tables, shared_domains
 from meshform.spec.mesh import Mesh
@@ -12,7 +12,7 @@ from modules.constructs.domain_notifications import DomainNotifications, notific
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.etl_role import EtlRole
 from modules.constructs.fgac_reader_role import FgacReaderRole
-from modules.constructs.lf_permission import grant
+from modules.constructs.lf_permission import emit
 from modules.constructs.location_registration import registration_bucket_statements, registration_key_statement
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.pipeline.artifacts import PipelineArtifacts
@@ -27,7 +27,6 @@ from modules.constructs.pipeline.product_pipeline import (
     pipeline_inputs,
 )
 from modules.constructs.pipeline.runtime_access import glue_runtime_statements
-from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
 from modules.constructs.resource_link import resource_link
 from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
@@ -111,20 +110,12 @@ class DomainStack(MeshStack):
     def _producer_regrants(self, mesh: Mesh, domain: str, after: Dependencies) -> None:
         """The ETL role gets, on the domain's own central database, what governance granted the account, and a
         same-named resource link to it in the domain's catalog (how a Glue job addresses cross-account tables)."""
-        governance = mesh.governance_account
-        database = naming.central_database_name(domain)
-        own_link = resource_link(self, "own_link", domain=domain, governance_account=governance, region=mesh.region,
-                                 depends_on=after)
+        own_link = resource_link(self, "own_link", domain=domain, governance_account=mesh.governance_account,
+                                 region=mesh.region, depends_on=after)
         self.own_link = own_link
-        grant(self, "etl_own_link", principal=self.etl.arn, permissions=["DESCRIBE"],
-              database=naming.resource_link_name(domain), depends_on=[own_link])
-        grant(self, "etl_database", principal=self.etl.arn, permissions=DATABASE_PERMISSIONS, database=database,
-              catalog_id=governance, depends_on=after)
-        grant(self, "etl_all_tables", principal=self.etl.arn, permissions=TABLE_PERMISSIONS, database=database,
-              all_tables=True, catalog_id=governance, depends_on=after)
-        grant(self, "etl_location", principal=self.etl.arn, permissions=LOCATION_PERMISSIONS,
-              data_location=naming.bucket_arn(mesh.bucket(domain, "analytics")), catalog_id=governance,
-              depends_on=after)
+        # What each grant is: meshform/lf_grants.py (the ETL role ARN there is the one EtlRole derives).
+        for grant_id, planned in lf_grants.etl_regrants(mesh, domain):
+            emit(self, grant_id, planned, depends_on=[own_link] if grant_id == "etl_own_link" else after)
 
     def _pipelines(self, mesh: Mesh, domain: str, after: Dependencies) -> None:
         """The domain's product pipelines (docs/pipelines.md): its Glue security configuration and artifacts
