@@ -208,3 +208,31 @@ def declared_grants(mesh: Mesh) -> dict[str, list[LfGrant]]:
     for name in [*sorted(mesh.spec.domains), *sorted(mesh.spec.consumers)]:
         out[mesh.account_of(name)] += subscriber_grants(mesh, name)
     return out
+
+
+# ---- LF-tag assignments (modules/constructs/central_database.py, contract_table.py) ----------------------------
+def database_tags(domain: str, inherited: str) -> tuple[tuple[str, str], ...]:
+    """(key, value) LF-tags of a domain's central database: its domain and the ontology's most sensitive level,
+    which tables and untagged columns inherit (classification fails closed)."""
+    return ((DOMAIN_KEY, naming.central_database_name(domain)), (CLASSIFICATION_KEY, inherited))
+
+
+def column_tags(columns: Sequence[tuple[str, str]], inherited: str) -> list[tuple[str, str]]:
+    """(column, classification) for each column, of (name, classification) pairs, that needs its own tag: those
+    below the level it inherits from the database, sorted by name."""
+    return sorted((name, classification) for name, classification in columns if classification != inherited)
+
+
+def declared_tag_assignments(mesh: Mesh) -> dict[tuple[str, ...], dict[str, str]]:
+    """Resource -> its directly assigned LF-tags (key -> value) in the governance catalog: ("database", d) and
+    ("column", d, table, column); tables carry none of their own."""
+    out: dict[tuple[str, ...], dict[str, str]] = {}
+    for domain in sorted(mesh.spec.domains):
+        database = naming.central_database_name(domain)
+        out[("database", database)] = dict(database_tags(domain, mesh.most_sensitive))
+        for product in mesh.domain_products(domain):
+            for table in product.tables:
+                pairs = [(c.name, c.classification) for c in table.all_columns]
+                for column, classification in column_tags(pairs, mesh.most_sensitive):
+                    out[("column", database, table.name, column)] = {CLASSIFICATION_KEY: classification}
+    return out

@@ -12,6 +12,7 @@ import pytest
 from meshform.audit import run_audit
 from meshform.audit.report import ERROR, EXIT_CLEAN, EXIT_DRIFT, EXIT_ERROR
 from meshform.cli import main
+from meshform.lf_grants import declared_tag_assignments
 from meshform.loader import load_meshes
 from meshform.local.deploy import local_deploy, succeeded
 from meshform.local.emulator import MotoServer
@@ -65,7 +66,8 @@ def test_a_clean_deploy_reports_nothing_and_only_reads(deployed, recorded_calls,
     assert out.count("No drift.") == len(deployed["mesh"].all_accounts())
     operations = {name for _, name in recorded_calls}
     assert operations >= {"AssumeRole", "GetRole", "GetDataLakeSettings", "ListPermissions", "GetDatabases",
-                          "ListResources", "ListDataCellsFilter", "ListLFTags", "GetResourceShares"}
+                          "ListResources", "ListDataCellsFilter", "ListLFTags", "GetResourceLFTags",
+                          "GetResourceShares"}
     assert sorted(n for n in operations if not READ_ONLY.match(n)) == []
 
 
@@ -96,8 +98,13 @@ def _inject(deployed) -> dict[str, str]:
     # IAMAllowedPrincipals on a table (what the defaults would have given it)
     lf.grant_permissions(Principal={"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"},
                          Resource={"Table": {"DatabaseName": "marketing", "Name": "campaigns"}}, Permissions=["ALL"])
-    # an LF-tag value change
+    # an LF-tag value change, on the ontology and on a column (reclassified out of band)
     lf.update_lf_tag(TagKey="classification", TagValuesToAdd=["secret"])
+    column = next(k for k, v in sorted(declared_tag_assignments(mesh).items())
+                  if k[0] == "column" and v["classification"] != "public")
+    lf.add_lf_tags_to_resource(Resource={"TableWithColumns": {"DatabaseName": column[1], "Name": column[2],
+                                                              "ColumnNames": [column[3]]}},
+                               LFTags=[{"TagKey": "classification", "TagValues": ["public"]}])
 
     # an extra LF admin (sales) and IAMAllowedPrincipals defaults (marketing)
     s = as_account(sales)
@@ -125,7 +132,7 @@ def _inject(deployed) -> dict[str, str]:
     ram.disassociate_resource_share(resourceShareArn=share["resourceShareArn"], principals=[science])
     side = m("ram").create_resource_share(name="side-door", principals=[analytics])["resourceShare"]
     return {"contractor": contractor, "intruder": intruder, "side_share": side["resourceShareArn"],
-            "deleted_filter": deleted[2]}
+            "deleted_filter": deleted[2], "column": ".".join(column[1:])}
 
 
 def _filters(mesh):
@@ -151,6 +158,7 @@ def test_every_out_of_band_change_is_reported_with_its_kind_and_account(deployed
          f"registered location {finance_bucket}"),
         (gov, "filters", "extra", "", f"data cells filter everything on {gov}:sales.orders"),
         (gov, "lf-tags", "changed", "", "LF-tag classification"),
+        (gov, "lf-tags", "changed", "", f"LF-tags of column {gov}:{injected['column']}"),
         (gov, "permissions", "iam-allowed-principals", "IAM_ALLOWED_PRINCIPALS", f"table {gov}:marketing.campaigns"),
         (acc("sales"), "admins", "extra", injected["intruder"], f"DataLakeAdmins of {acc('sales')}"),
         (acc("marketing"), "settings", "iam-allowed-principals", "IAM_ALLOWED_PRINCIPALS",
@@ -166,7 +174,7 @@ def test_every_out_of_band_change_is_reported_with_its_kind_and_account(deployed
     # nothing else: each injected change is reported once, nothing is noise
     assert len(report.findings) == len(wanted) + 1, sorted(found - wanted)
     assert report.exit_code == EXIT_DRIFT
-    tag = next(f for f in report.findings if f.section == "lf-tags")
+    tag = next(f for f in report.findings if f.resource == "LF-tag classification")
     assert tag.permissions == ("+secret",) and tag.hint.startswith("re-apply dev-governance")
 
     code = main(["--root", str(deployed["root"]), "audit", "--env", "dev", "--endpoint", deployed["endpoint"],

@@ -134,6 +134,25 @@ def test_declared_grants_are_exactly_the_synthesized_lake_formation_permissions(
     assert declared == synthesized
 
 
+@pytest.mark.synth
+def test_declared_tag_assignments_are_exactly_the_synthesized_resource_lf_tags(synth_root):
+    mesh = load_meshes(synth_root, ["dev"])[0]
+    synthesized: dict[tuple[str, ...], dict[str, str]] = {}
+    for path in sorted((synth_root / "cdktf.out" / "stacks").glob("dev-catalog-*/cdk.tf.json")):
+        for body in json.loads(path.read_text())["resource"]["aws_lakeformation_resource_lf_tags"].values():
+            tags = {t["key"]: t["value"] for t in body["lf_tag"]}
+            if body.get("database"):
+                resource: tuple[str, ...] = ("database", body["database"]["name"])
+            else:
+                twc = body["table_with_columns"]
+                (column,) = twc["column_names"]
+                resource = ("column", twc["database_name"], twc["name"], column)
+            assert resource not in synthesized
+            synthesized[resource] = tags
+    assert len(synthesized) > 20
+    assert lf_grants.declared_tag_assignments(mesh) == synthesized
+
+
 # ---- comparisons on constructed states ---------------------------------------------------------------------
 def test_the_declared_state_in_aws_shapes_is_clean(mesh, expected):
     for exp in expected.values():
@@ -235,6 +254,25 @@ def test_locations_filters_and_lf_tags(mesh, expected):
     found = {f.kind: f for f in compare.compare_lf_tags(exp, tags)}
     assert sorted(found) == [CHANGED, EXTRA]
     assert found[CHANGED].permissions == ("+hr", f"-{exp.lf_tags[tags[0]['TagKey']][0]}")
+
+
+def test_tag_assignments(expected):
+    exp = expected["governance"]
+    live = {k: dict(v) for k, v in exp.tag_assignments.items()}
+    assert compare.compare_tag_assignments(exp, live) == []
+    column = next(k for k in live if k[0] == "column")
+    declared = live[column]["classification"]
+    live[column]["classification"] = "pii"
+    live[("table", column[1], column[2])] = {"classification": "public"}
+    database = next(k for k in live if k[0] == "database")
+    del live[database]["domain"]
+    found = {f.kind: f for f in compare.compare_tag_assignments(exp, live)}
+    assert sorted(found) == [CHANGED, EXTRA, MISSING]
+    assert found[CHANGED].resource == f"LF-tags of column 111111111111:{'.'.join(column[1:])}"
+    assert found[CHANGED].permissions == ("classification=pii", f"declared classification={declared}")
+    assert found[EXTRA].permissions == ("classification=public",)
+    assert found[MISSING].permissions == (f"domain={database[1]}",)
+    assert found[MISSING].hint == f"re-apply dev-catalog-{database[1]}"
 
 
 def test_ram_shares_in_an_organization_and_standalone(mesh, expected):

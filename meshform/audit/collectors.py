@@ -75,6 +75,8 @@ class LakeFormationCollector:
              lambda: paginate(lf, "list_data_cells_filter", "DataCellsFilters"), compare.compare_filters),
             ("lf-tags", "the LF-tags (ListLFTags)",
              lambda: paginate(lf, "list_lf_tags", "LFTags", CatalogId=account), compare.compare_lf_tags),
+            ("lf-tags", "the LF-tags assigned to databases, tables and columns (GetResourceLFTags)",
+             lambda: _assignments(lf, account, expected), compare.compare_tag_assignments),
         ]
         for section, what, call, check in steps:
             try:
@@ -82,6 +84,32 @@ class LakeFormationCollector:
             except ReadFailed as failed:
                 out.append(failed.finding)
         return out
+
+
+def _values(tags: list[dict]) -> dict[str, str]:
+    return {t["TagKey"]: ",".join(t.get("TagValues") or []) for t in tags}
+
+
+def _assignments(lf, account: str, expected: Expected) -> dict[tuple[str, ...], dict[str, str]]:
+    """The directly assigned LF-tags of the central databases and the contract tables and their columns (only
+    in the governance account: the others hold no tagged resources of the mesh)."""
+    out: dict[tuple[str, ...], dict[str, str]] = {}
+    for database in sorted({t[0] for t in expected.tables}):
+        answer = lf.get_resource_lf_tags(CatalogId=account, ShowAssignedLFTags=True,
+                                         Resource={"Database": {"CatalogId": account, "Name": database}})
+        if answer.get("LFTagOnDatabase"):
+            out[("database", database)] = _values(answer["LFTagOnDatabase"])
+    for database, table in expected.tables:
+        named = {"CatalogId": account, "DatabaseName": database, "Name": table}
+        answer = lf.get_resource_lf_tags(CatalogId=account, ShowAssignedLFTags=True, Resource={"Table": named})
+        columns = lf.get_resource_lf_tags(CatalogId=account, ShowAssignedLFTags=True,
+                                          Resource={"TableWithColumns": {**named, "ColumnWildcard": {}}})
+        if answer.get("LFTagsOnTable"):
+            out[("table", database, table)] = _values(answer["LFTagsOnTable"])
+        for column in [*answer.get("LFTagsOnColumns", []), *columns.get("LFTagsOnColumns", [])]:
+            if column.get("LFTags"):
+                out[("column", database, table, column["Name"])] = _values(column["LFTags"])
+    return out
 
 
 class RamCollector:

@@ -264,3 +264,33 @@ def compare_ram(exp: Expected, received: list[dict[str, Any]]) -> list[Finding]:
                            "(in an AWS Organization: re-apply the catalog stacks; standalone: `meshform "
                            "ram-handshake`, then re-deploy this account)"))
     return out
+
+
+def _assignment_label(account: str, resource: tuple[str, ...]) -> str:
+    if resource[0] == "database":
+        return f"LF-tags of database {account}:{resource[1]}"
+    if resource[0] == "table":
+        return f"LF-tags of table {account}:{resource[1]}.{resource[2]}"
+    return f"LF-tags of column {account}:{resource[1]}.{resource[2]}.{resource[3]}"
+
+
+def compare_tag_assignments(exp: Expected, live: dict[tuple[str, ...], dict[str, str]]) -> list[Finding]:
+    """Directly assigned LF-tags (GetResourceLFTags, ShowAssignedLFTags) of the central databases, the contract
+    tables and their columns vs the contracts: a column's classification decides who reads it, so a changed tag
+    value is a changed access."""
+    account, out = exp.account_id, []
+    for resource in sorted(set(live) | set(exp.tag_assignments)):
+        want, have = exp.tag_assignments.get(resource, {}), live.get(resource, {})
+        what = _assignment_label(account, resource)
+        stack = naming.catalog_stack_name(exp.env, resource[1])
+        for key in sorted(set(have) - set(want)):
+            out.append(Finding(account, "lf-tags", EXTRA, "", what, (f"{key}={have[key]}",),
+                               f"re-apply {stack} (a tag the contract does not give it changes who may read it)"))
+        for key in sorted(set(want) - set(have)):
+            out.append(Finding(account, "lf-tags", MISSING, "", what, (f"{key}={want[key]}",), f"re-apply {stack}"))
+        for key in sorted(set(want) & set(have)):
+            if want[key] != have[key]:
+                out.append(Finding(account, "lf-tags", CHANGED, "", what,
+                                   (f"{key}={have[key]}", f"declared {key}={want[key]}"),
+                                   f"re-apply {stack}; the classification comes from the contract"))
+    return out

@@ -11,7 +11,7 @@ from meshform.access import cells_filters
 from meshform.audit.normalize import Atoms, declared_atoms
 from meshform.audit.report import Account
 from meshform.lake_settings import LakeSettings, intended_lake_settings
-from meshform.lf_grants import CLASSIFICATION_KEY, DOMAIN_KEY, declared_grants
+from meshform.lf_grants import CLASSIFICATION_KEY, DOMAIN_KEY, declared_grants, declared_tag_assignments
 from meshform.spec.mesh import Mesh
 
 
@@ -25,6 +25,9 @@ class Expected:
     locations: dict[str, str]                          # registered S3 ARN -> registration role ARN
     filters: dict[tuple[str, str, str], tuple[str, ...]]   # (database, table, name) -> excluded columns
     lf_tags: dict[str, tuple[str, ...]]                # tag key -> values
+    # governance: ("database", d) / ("column", d, table, column) -> assigned LF-tags; the tables whose tags are read
+    tag_assignments: dict[tuple[str, ...], dict[str, str]]
+    tables: tuple[tuple[str, str], ...]
     known_principals: frozenset[str]                   # every principal the spec knows (any account)
     receives_from_governance: bool                     # governance grants it something (so shares it via RAM)
     handshake_shares: tuple[str, ...] | None           # standalone: the share ARNs it accepts; None in an org
@@ -85,6 +88,9 @@ def expected_state(mesh: Mesh) -> list[Expected]:
             account=account, env=mesh.env, governance_account=gov,
             grants=declared_atoms(grants[account.account_id], account.account_id),
             settings=intended_lake_settings(mesh, account.account_id), locations=locations,
-            filters=dict(cells_filters(mesh)) if is_gov else {}, lf_tags=tags, known_principals=known,
+            filters=dict(cells_filters(mesh)) if is_gov else {}, lf_tags=tags,
+            tag_assignments=declared_tag_assignments(mesh) if is_gov else {},
+            tables=tuple(sorted((p.domain, t.name) for p in mesh.products.values() for t in p.tables)) if is_gov
+            else (), known_principals=known,
             receives_from_governance=account.account_id in receivers, handshake_shares=handshake))
     return out
