@@ -4,10 +4,13 @@ from __future__ import annotations
 from cdktf import ITerraformDependable
 from constructs import Construct
 
-from meshform import lf_grants, naming
+from meshform import lf_grants, naming, ops_names
 from meshform import pipeline_names as pipeline_naming
 from meshform.access import effective_accesses, reads_full_tables, shared_domains
+from meshform.operations import budget_of, trail_lake_buckets
 from meshform.spec.mesh import Mesh
+from modules.constructs.audit_trail import AuditTrail, TrailProps
+from modules.constructs.budget import BudgetProps, MonthlyBudget
 from modules.constructs.domain_notifications import DomainNotifications, notification_key_statements
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.etl_role import EtlRole
@@ -99,6 +102,10 @@ class DomainStack(MeshStack):
             self, "notifications", name=pipeline_naming.notification_topic_name(prefix, env, domain),
             account=d.account_id, region=region, kms_key_arn=self.key.arn, owner_email=d.owner,
             publisher_role_pattern=pipeline_naming.state_machine_role_pattern(prefix, env, domain))
+        MonthlyBudget(self, "budget", props=BudgetProps.of(budget_of(mesh, domain), self.notifications.topic.arn),
+                      depends_on=[self.notifications.policy])
+        if mesh.spec.organization_id is None:
+            self._account_trail(mesh, domain)
         if d.pipelines:
             self._pipelines(mesh, domain, after)
         if d.principals:
@@ -106,6 +113,20 @@ class DomainStack(MeshStack):
                              description=f"{domain}: read subscribed data products",
                              statements=shared_catalog_statements(region, d.account_id, governance, read_domains),
                              principals=d.principals)
+
+    def _account_trail(self, mesh: Mesh, domain: str) -> None:
+        """Outside an Organization the governance trail cannot see this account: its own trail logs its lake
+        buckets' data events and its management events into the governance audit bucket, encrypted with the
+        governance audit key (addressed by alias ARN, the documented cross-account form,
+        https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html#awscloudtrail-CreateTrail-request-KmsKeyId)."""
+        d, gov = mesh.spec.domains[domain], mesh.governance_account
+        prefix, env, region = mesh.spec.name_prefix, mesh.env, mesh.region
+        AuditTrail(self, "audit_trail", props=TrailProps(
+            name=ops_names.trail_name(prefix, env), account=d.account_id, region=region,
+            bucket=ops_names.audit_bucket_name(prefix, env, gov),
+            kms_key_arn=f"arn:aws:kms:{region}:{gov}:{naming.kms_alias(prefix, env, 'governance', 'audit')}",
+            lake_buckets=tuple(trail_lake_buckets(mesh, d.account_id))),
+            depends_on=[bucket.bucket for bucket in self.buckets.values()])
 
     def _producer_regrants(self, mesh: Mesh, domain: str, after: Dependencies) -> None:
         """The ETL role gets, on the domain's own central database, what governance granted the account, and a
