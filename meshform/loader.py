@@ -91,6 +91,7 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
     if len(errors) == at_start:                # the access model needs an otherwise valid environment
         _check_catalog_sizes(mesh, add)
     _check_pipelines(mesh, add, unusable)
+    _check_audit_trail(mesh, add)
     if spec.organization_id is None:
         shares, notices = _load_handshakes(root, mesh, errors)
         mesh = Mesh(spec, display, mesh.products, shares, notices)
@@ -517,6 +518,20 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict |
             err.get("input"), (dict, list)) else str(err["msg"])
     errors.add(display, path, problem, _PYDANTIC_FIXES.get(kind, "correct the value (see README, 'Environment spec')"),
                lines)
+
+
+def _check_audit_trail(mesh: Mesh, add) -> None:
+    """The audit trails' advanced event selectors hold at most 500 condition values
+    (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html): 3 are fixed,
+    one per lake bucket the trail logs (docs/operations.md, "Audit trail")."""
+    from meshform.operations import TRAIL_SELECTOR_VALUES_MAX, audit_trails, trail_lake_buckets
+
+    for account in audit_trails(mesh):
+        count = len(trail_lake_buckets(mesh, account))
+        if count > TRAIL_SELECTOR_VALUES_MAX:
+            add("domains", f"the audit trail of account {account} would log {count} lake buckets; a trail's "
+                f"advanced event selectors allow {TRAIL_SELECTOR_VALUES_MAX} ({TRAIL_SELECTOR_VALUES_MAX // 3} "
+                "domains)", "split the mesh into environments of at most that many domains")
 
 
 # A freshness alarm has one evaluation period of the SLA's length; PutMetricAlarm allows at most 604,800 s.

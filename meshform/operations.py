@@ -9,6 +9,10 @@ from meshform import naming, ops_names
 from meshform.spec.environment import ConsumerSpec, DomainSpec, GovernanceSpec
 from meshform.spec.mesh import Mesh
 
+# A trail's advanced selectors hold at most 500 condition values; management events and the S3 selector's
+# eventCategory and resources.type spend 3, so one trail covers at most 497 buckets.
+TRAIL_SELECTOR_VALUES_MAX = 500 - 3
+
 
 def audit_trails(mesh: Mesh) -> dict[str, str]:
     """account -> ARN of the mesh's trails: the governance trail (an organization trail when the mesh is one

@@ -210,8 +210,16 @@ def test_standalone_mesh_runs_a_trail_per_domain_account_into_the_governance_buc
     sales = Stack(tmp_path / "out" / "stacks" / "dev-domain-sales" / "cdk.tf.json")
     trail = sales.one("aws_cloudtrail")
     assert trail["is_organization_trail"] is False and trail["s3_bucket_name"] == f"acme-dev-governance-audit-{GOV}"
-    assert trail["kms_key_id"] == f"arn:aws:kms:eu-west-1:{GOV}:alias/acme-dev-governance-audit"
+    assert trail["kms_key_id"].startswith("${aws_kms_key.")          # the domain's own lake key
     assert "cloud_watch_logs_group_arn" not in trail
+    key = json.loads(sales.one("aws_kms_key")["policy"])
+    assert statement(key, "CloudTrailEncryptsMeshTrailLogs")["Condition"]["StringEquals"] == {
+        "aws:SourceArn": [f"arn:aws:cloudtrail:eu-west-1:{SALES}:trail/acme-dev-audit"]}
+    gov = Stack(tmp_path / "out" / "stacks" / "dev-governance" / "cdk.tf.json")
+    policies = [json.loads(p["policy"]) for p in gov.resources("aws_s3_bucket_policy").values()]
+    write = next(st for p in policies for st in p["Statement"] if st["Sid"] == "CloudTrailWrite")
+    assert write["Resource"] == sorted(f"arn:aws:s3:::acme-dev-governance-audit-{GOV}/AWSLogs/{a}/*"
+                                       for a in (GOV, SALES, "333333333333", FINANCE))
 
 
 @pytest.mark.parametrize("change, field, words", [
@@ -255,3 +263,17 @@ def test_cost_command_prints_the_budget_table(capsys):
     mesh = load_meshes(REPO, ["dev"])[0]
     assert [b["name"] for b in report["budgets"]] == [b.name for b in budgets(mesh)]
     assert report["total_monthly_usd"] == 1650.0
+
+
+def test_an_organization_trail_covers_at_most_497_lake_buckets(tmp_path):
+    root = copy_project(tmp_path / "p")
+
+    def many(d):
+        template = d["domains"]["marketing"]
+        for i in range(166 - len(d["domains"])):
+            d["domains"][f"extra{i}"] = {**template, "account_id": f"{700000000000 + i:012d}",
+                                         "owner": f"extra{i}@acme.example"}
+    edit_yaml(root / "environments" / "dev.yaml", many)
+    with pytest.raises(ValidationFailed) as failed:
+        load_meshes(root, ["dev"])
+    assert "would log 498 lake buckets; a trail's advanced event selectors allow 497" in failed.value.errors.render()

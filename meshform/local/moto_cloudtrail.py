@@ -36,6 +36,10 @@ InvalidEventSelectorsException:
   eventCategory, eventSource and readOnly;
 - at most 500 condition values across all advanced selectors of a trail.
 
+Answer shapes: KmsKeyId is stored and returned as the key's ARN whatever form was given (key id, alias name or
+alias ARN), as AWS does; HasCustomEventSelectors is true once the trail has event selectors (moto always said
+false, so the provider never read them back and drift in them went unseen).
+
 Decisions where AWS is not explicit: the selector checks run before anything is stored (all-or-nothing); a key
 that is not Enabled is treated as not usable (InsufficientEncryptionPolicyException).
 """
@@ -152,7 +156,9 @@ def _find_key(key_id: str, account: str, region: str) -> Any:
         return None
 
 
-def check_key(trail_arn: str, account: str, region: str, bucket: str, key_id: str) -> None:
+def check_key(trail_arn: str, account: str, region: str, bucket: str, key_id: str) -> str:
+    """The key's ARN (what AWS stores and returns as KmsKeyId, whatever form was given), when CloudTrail may use
+    it for this trail."""
     from meshform.local.moto_s3_policy import evaluate
 
     key = _find_key(key_id, account, region)
@@ -169,6 +175,7 @@ def check_key(trail_arn: str, account: str, region: str, bucket: str, key_id: st
     for action in ("kms:GenerateDataKey", "kms:DescribeKey"):
         if evaluate(policy, action, key.arn, caller, context) != "PERMITTED":
             raise denied
+    return key.arn
 
 
 def check_logs(trail_arn: str, account: str, region: str, group_arn: str | None, role_arn: str | None) -> None:
@@ -233,14 +240,15 @@ def check_organization_trail(account: str) -> str:
 
 
 def _check_trail(backend: Any, name: str, bucket: str, prefix: str | None, org_trail: bool, group: str | None,
-                 role: str | None, kms_key_id: str | None) -> None:
+                 role: str | None, kms_key_id: str | None) -> str | None:
+    """Raise what AWS raises for the trail's configuration; return the key's ARN (None without a key)."""
     account, region = backend.account_id, backend.region_name
     arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{name}"
     org_id = check_organization_trail(account) if org_trail else None
     check_bucket(arn, account, bucket, prefix, org_id)
-    if kms_key_id:
-        check_key(arn, account, region, bucket, kms_key_id)
+    key_arn = check_key(arn, account, region, bucket, kms_key_id) if kms_key_id else None
     check_logs(arn, account, region, group, role)
+    return key_arn
 
 
 def install() -> None:
@@ -257,10 +265,11 @@ def install() -> None:
     def create_trail(self: Any, name: str, bucket_name: str, s3_key_prefix: str, sns_topic_name: str,
                      is_global: bool, is_multi_region: bool, log_validation: bool, is_org_trail: bool,
                      cw_log_group_arn: str, cw_role_arn: str, kms_key_id: str, tags_list: list[dict[str, str]]):
-        _check_trail(self, name, bucket_name, s3_key_prefix, is_org_trail, cw_log_group_arn, cw_role_arn,
-                     kms_key_id)
+        key_arn = _check_trail(self, name, bucket_name, s3_key_prefix, is_org_trail, cw_log_group_arn, cw_role_arn,
+                               kms_key_id)
         return original_create(self, name, bucket_name, s3_key_prefix, sns_topic_name, is_global, is_multi_region,
-                               log_validation, is_org_trail, cw_log_group_arn, cw_role_arn, kms_key_id, tags_list)
+                               log_validation, is_org_trail, cw_log_group_arn, cw_role_arn, key_arn or kms_key_id,
+                               tags_list)
 
     def update_trail(self: Any, name: str, **kwargs: Any):
         trail = self.get_trail(name)
@@ -268,10 +277,13 @@ def install() -> None:
         def after(key: str, current: Any) -> Any:
             return current if kwargs.get(key) is None else kwargs[key]
 
-        _check_trail(self, trail.trail_name, after("s3_bucket_name", trail.bucket_name),
-                     after("s3_key_prefix", trail.s3_key_prefix), after("is_organization_trail", trail.is_org_trail),
-                     after("cw_log_group_arn", trail.cw_log_group_arn), after("cw_role_arn", trail.cw_role_arn),
-                     after("kms_key_id", trail.kms_key_id))
+        key_arn = _check_trail(self, trail.trail_name, after("s3_bucket_name", trail.bucket_name),
+                               after("s3_key_prefix", trail.s3_key_prefix),
+                               after("is_organization_trail", trail.is_org_trail),
+                               after("cw_log_group_arn", trail.cw_log_group_arn),
+                               after("cw_role_arn", trail.cw_role_arn), after("kms_key_id", trail.kms_key_id))
+        if kwargs.get("kms_key_id") and key_arn:
+            kwargs["kms_key_id"] = key_arn
         return original_update(self, name, **kwargs)
 
     def put_event_selectors(self: Any, trail_name: str, event_selectors: Any, advanced_event_selectors: Any):
@@ -281,6 +293,14 @@ def install() -> None:
             validate_advanced_selectors(advanced_event_selectors)
         return original_put(self, trail_name=trail_name, event_selectors=event_selectors,
                             advanced_event_selectors=advanced_event_selectors)
+
+    original_description = Trail.description
+
+    def description(self: Any, include_region: bool = False) -> dict[str, Any]:
+        # AWS reports whether the trail has event selectors of its own (the provider reads them back only then).
+        desc = original_description(self, include_region)
+        desc["HasCustomEventSelectors"] = bool(self.event_selectors or self.advanced_event_selectors)
+        return desc
 
     def check_bucket_exists(self: Any) -> None:
         # A trail may deliver to a bucket of another account: look for it everywhere (the policy decides).
@@ -315,4 +335,5 @@ def install() -> None:
     CloudTrailBackend.update_trail = update_trail
     CloudTrailBackend.put_event_selectors = put_event_selectors
     Trail.check_bucket_exists = check_bucket_exists
+    Trail.description = description
     CloudTrailResponse.register_organization_delegated_admin = register_organization_delegated_admin

@@ -43,10 +43,8 @@ from modules.types import Dependencies, Statement
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 # A trail's advanced event selectors hold at most 500 condition values in all
-# (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html); the S3 selector
-# spends two on eventCategory and resources.type, management events one.
-SELECTOR_VALUES_MAX = 500
-FIXED_SELECTOR_VALUES = 3
+# (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html): validation keeps
+# the lake buckets within meshform.operations.TRAIL_SELECTOR_VALUES_MAX (meshform/loader.py).
 
 
 def lake_bucket_prefixes(buckets: Sequence[str]) -> list[str]:

@@ -9,7 +9,7 @@ from meshform import pipeline_names as pipeline_naming
 from meshform.access import effective_accesses, reads_full_tables, shared_domains
 from meshform.operations import budget_of, trail_lake_buckets
 from meshform.spec.mesh import Mesh
-from modules.constructs.audit_trail import AuditTrail, TrailProps
+from modules.constructs.audit_trail import AuditTrail, TrailProps, trail_key_statements
 from modules.constructs.budget import BudgetProps, MonthlyBudget
 from modules.constructs.domain_notifications import DomainNotifications, notification_key_statements
 from modules.constructs.encryption_key import EncryptionKey
@@ -50,6 +50,9 @@ class DomainStack(MeshStack):
         key_statements = [registration_key_statement(lf_role, region), *notification_key_statements(d.account_id)]
         if d.pipelines:
             key_statements.append(cloudwatch_logs_key_statement(region, d.account_id))
+        if mesh.spec.organization_id is None:      # its own audit trail encrypts its log files with this key
+            key_statements += trail_key_statements([ops_names.trail_arn(region, d.account_id, prefix, env)],
+                                                   [d.account_id])
         self.key = EncryptionKey(
             self, "lake_key", account_id=d.account_id, deploy_role_arn=mesh.deploy_role_arn(d.account_id),
             alias=naming.kms_alias(prefix, env, domain, "lake"), description=f"meshform {env}: {domain} data lake",
@@ -116,15 +119,15 @@ class DomainStack(MeshStack):
 
     def _account_trail(self, mesh: Mesh, domain: str) -> None:
         """Outside an Organization the governance trail cannot see this account: its own trail logs its lake
-        buckets' data events and its management events into the governance audit bucket, encrypted with the
-        governance audit key (addressed by alias ARN, the documented cross-account form,
-        https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html#awscloudtrail-CreateTrail-request-KmsKeyId)."""
+        buckets' data events and its management events into the governance audit bucket. Its log files are
+        encrypted with the domain's lake key: another account's key could only be named by alias, and AWS stores and
+        returns a trail's key as the key ARN, which no stack can know for another account (docs/operations.md)."""
         d, gov = mesh.spec.domains[domain], mesh.governance_account
         prefix, env, region = mesh.spec.name_prefix, mesh.env, mesh.region
         AuditTrail(self, "audit_trail", props=TrailProps(
             name=ops_names.trail_name(prefix, env), account=d.account_id, region=region,
             bucket=ops_names.audit_bucket_name(prefix, env, gov),
-            kms_key_arn=f"arn:aws:kms:{region}:{gov}:{naming.kms_alias(prefix, env, 'governance', 'audit')}",
+            kms_key_arn=self.key.arn,
             lake_buckets=tuple(trail_lake_buckets(mesh, d.account_id))),
             depends_on=[bucket.bucket for bucket in self.buckets.values()])
 

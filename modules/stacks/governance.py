@@ -76,7 +76,7 @@ class GovernanceStack(MeshStack):
             self, "audit_key", account_id=account, deploy_role_arn=mesh.deploy_role_arn(account),
             alias=naming.kms_alias(prefix, env, "governance", "audit"),
             description=f"meshform {env}: CloudTrail audit logs, audit alarms and notifications (governance)",
-            extra_statements=[*trail_key_statements(sorted(trails.values()), sorted(trails)),
+            extra_statements=[*trail_key_statements([trails[account]], [account]),
                               cloudwatch_logs_key_statement(region, account),
                               *notification_key_statements(account, services)])
         log_bucket = access_log_bucket(self, mesh.bucket("governance", naming.ACCESS_LOG_LAYER), account,
