@@ -82,7 +82,9 @@ def test_governance_catalog_state(dev):
 def test_domain_lakes_land_in_their_own_accounts_with_the_baseline(dev):
     mesh = dev["mesh"]
     gov_buckets = dev["as_account"](mesh.governance_account)("s3").list_buckets()["Buckets"]
-    assert gov_buckets == []
+    # governance holds no lake, only the audit trail's bucket and its access logs (docs/operations.md)
+    assert {b["Name"] for b in gov_buckets} == {f"acme-dev-governance-{layer}-{mesh.governance_account}"
+                                                 for layer in ("audit", "logs")}
     for domain, spec in mesh.spec.domains.items():
         clients = dev["as_account"](spec.account_id)
         s3, kms = clients("s3"), clients("kms")
@@ -258,11 +260,13 @@ def test_emulator_gaps_are_left_out_with_their_dependents(synth_root, monkeypatc
     key = next(a for a in left_out if a.startswith("aws_kms_key."))
     assert left_out[key] == "example reason"
     # everything that references the key (alias, SSE configuration, workgroup, analysts' IAM policy and its
-    # attachments) is left out too
+    # attachments, the notification topic it encrypts with its policy, subscription and budget) is left out too
     assert {a.split(".")[0] for a in left_out} == {"aws_kms_key", "aws_kms_alias",
                                                    "aws_s3_bucket_server_side_encryption_configuration",
                                                    "aws_athena_workgroup", "aws_iam_policy",
-                                                   "aws_iam_role_policy_attachment"}
+                                                   "aws_iam_role_policy_attachment", "aws_sns_topic",
+                                                   "aws_sns_topic_policy", "aws_sns_topic_subscription",
+                                                   "aws_budgets_budget"}
     assert all(not t.startswith(("aws_kms_key.", "aws_athena_workgroup.")) for t in targets)
 
 
