@@ -85,6 +85,18 @@ def main(argv: list[str] | None = None) -> int:
     p_pre.add_argument("--endpoint", help="AWS endpoint URL (a local emulator); default: real AWS")
     p_pre.add_argument("--format", choices=["text", "json"], default="text")
 
+    p_audit = sub.add_parser("audit", help="read-only comparison of the live accounts with the repository (Lake "
+                             "Formation grants, admins, settings, locations, filters, LF-tags, RAM shares): exit 0 "
+                             "clean, 3 drift, 4 an account or section could not be read")
+    p_audit.add_argument("--env", required=True, help="one environment")
+    p_audit.add_argument("--endpoint", help="AWS endpoint URL (a local emulator); default: real AWS")
+    p_audit.add_argument("--format", choices=["markdown", "json"], default="markdown")
+
+    p_cost = sub.add_parser("cost", help="the monthly budget of every mesh account (owner, account, USD, "
+                            "thresholds, recipients) and where the cost-allocation tags are activated")
+    p_cost.add_argument("--env", required=True, help="one environment")
+    p_cost.add_argument("--format", choices=["text", "json"], default="text")
+
     p_run = sub.add_parser("run-pipeline", help="run a product's Glue stage A and B on local Spark with the same "
                            "scripts and arguments as Glue; exit 1 when the quality gate fails")
     p_run.add_argument("--env", required=True, help="one environment")
@@ -119,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
             return _ram_handshake(root, args.env, args.endpoint)
         if args.command == "preflight":
             return _preflight(root, args.env, args.endpoint, args.format)
+        if args.command == "audit":
+            return _audit(root, args.env, args.endpoint, args.format)
+        if args.command == "cost":
+            return _cost(root, args.env, args.format)
         if args.command == "build":
             return _build(root, _envs(args.env), args.out or root / "cdktf.out",
                           args.reports or root / "reports" / "checkov")
@@ -315,6 +331,25 @@ def _preflight(root: Path, env: str, endpoint: str | None, fmt: str) -> int:
     report = run_preflight(mesh, endpoint)
     print(render_json(report) if fmt == "json" else render_text(report))
     return report.exit_code
+
+
+def _audit(root: Path, env: str, endpoint: str | None, fmt: str) -> int:
+    from meshform.audit import render_json, render_markdown, run_audit
+    from meshform.loader import load_meshes
+
+    mesh = load_meshes(root, [env])[0]
+    report = run_audit(mesh, endpoint)
+    print(render_json(report) if fmt == "json" else render_markdown(report), end="" if fmt != "json" else "\n")
+    return report.exit_code
+
+
+def _cost(root: Path, env: str, fmt: str) -> int:
+    from meshform.cost import cost_report, render_json, render_text
+    from meshform.loader import load_meshes
+
+    report = cost_report(load_meshes(root, [env])[0])
+    print(render_json(report) if fmt == "json" else render_text(report), end="")
+    return 0
 
 
 if __name__ == "__main__":

@@ -101,6 +101,7 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
     if len(errors) == at_start and isinstance(spec.backend, CloudBackendSpec):
         _check_delivery(mesh, add)
     _check_pipelines(mesh, add, unusable)
+    _check_audit_trail(mesh, add)
     if spec.organization_id is None:
         shares, notices = _load_handshakes(root, mesh, errors)
         mesh = Mesh(spec, display, mesh.products, shares, notices)
@@ -541,11 +542,29 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict |
                lines)
 
 
+def _check_audit_trail(mesh: Mesh, add) -> None:
+    """The audit trails' advanced event selectors hold at most 500 condition values
+    (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html): 3 are fixed,
+    one per lake bucket the trail logs (docs/operations.md, "Audit trail")."""
+    from meshform.operations import TRAIL_SELECTOR_VALUES_MAX, audit_trails, trail_lake_buckets
+
+    for account in audit_trails(mesh):
+        count = len(trail_lake_buckets(mesh, account))
+        if count > TRAIL_SELECTOR_VALUES_MAX:
+            add("domains", f"the audit trail of account {account} would log {count} lake buckets; a trail's "
+                f"advanced event selectors allow {TRAIL_SELECTOR_VALUES_MAX} ({TRAIL_SELECTOR_VALUES_MAX // 3} "
+                "domains)", "split the mesh into environments of at most that many domains")
+
+
+# A freshness alarm has one evaluation period of the SLA's length; PutMetricAlarm allows at most 604,800 s.
+FRESHNESS_MAX_SECONDS = 7 * 86400
+
+
 def _check_pipelines(mesh: Mesh, add, unusable: dict[str, str]) -> None:
     """`domains.<d>.pipelines` (docs/pipelines.md): each key is a product of that very domain; inputs exist, are
     not the product itself and are subscribed by the domain (or are its own products); the pipeline's names fit
     AWS's limits; and the contract can run in the chosen format (the manifest the Glue jobs receive builds)."""
-    from meshform import pipeline_names
+    from meshform import ops_names, pipeline_names
     from meshform.pipeline.manifest import ManifestError, pipeline_manifest
 
     spec = mesh.spec
@@ -589,7 +608,9 @@ def _check_pipelines(mesh: Mesh, add, unusable: dict[str, str]) -> None:
                         "domain's subscriptions grant it",
                         f"add `- {{subscriber: {domain}, product: {ref}}}` to subscriptions, or remove the input")
             tables = [t.name for t in product.tables]
-            for what, value, maximum in pipeline_names.limits(spec.name_prefix, mesh.env, domain, name, tables):
+            rule = ops_names.glue_failure_rule_name(spec.name_prefix, mesh.env, domain, name)
+            for what, value, maximum in [*pipeline_names.limits(spec.name_prefix, mesh.env, domain, name, tables),
+                                         ("EventBridge rule name", rule, pipeline_names.EVENT_RULE_MAX)]:
                 if len(value) > maximum:
                     add(path, f"{what} {value!r} would be {len(value)} characters; AWS allows {maximum}",
                         "shorten name_prefix, the domain or the product name")
@@ -597,3 +618,8 @@ def _check_pipelines(mesh: Mesh, add, unusable: dict[str, str]) -> None:
                 pipeline_manifest(mesh, product, pipeline)
             except ManifestError as exc:
                 add(f"{path}.format", f"pipeline for {product.fqn}: {exc}", "see docs/pipelines.md, 'Input formats'")
+            if product.freshness_seconds is not None and product.freshness_seconds > FRESHNESS_MAX_SECONDS:
+                add(path, f"pipeline for {product.fqn}: the contract's freshness SLA is "
+                    f"{product.freshness_seconds // 3600} h, but a CloudWatch alarm evaluates at most 7 days "
+                    "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)",
+                    f"promise freshness of at most 7 d in {product.file} (slaProperties)")

@@ -103,7 +103,7 @@ def test_alias_loop_is_rejected(project, capsys):
 def test_anchors_are_refused_even_when_harmless(project, capsys):
     replace(project, ENV, "  sales:\n    account_id:", "  sales: &sales\n    account_id:")
     code, out = run_validate(project, capsys, "--env", "dev")
-    assert_rejected(code, out, "environments/dev.yaml:22: domains.sales: YAML anchors and aliases are not allowed")
+    assert_rejected(code, out, "environments/dev.yaml:30: domains.sales: YAML anchors and aliases are not allowed")
 
 
 @pytest.mark.parametrize("rel,nested", [

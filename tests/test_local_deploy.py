@@ -83,7 +83,9 @@ def test_governance_catalog_state(dev):
 def test_domain_lakes_land_in_their_own_accounts_with_the_baseline(dev):
     mesh = dev["mesh"]
     gov_buckets = dev["as_account"](mesh.governance_account)("s3").list_buckets()["Buckets"]
-    assert gov_buckets == []
+    # governance holds no lake, only the audit trail's bucket and its access logs (docs/operations.md)
+    assert {b["Name"] for b in gov_buckets} == {f"acme-dev-governance-{layer}-{mesh.governance_account}"
+                                                 for layer in ("audit", "logs")}
     for domain, spec in mesh.spec.domains.items():
         clients = dev["as_account"](spec.account_id)
         s3, kms = clients("s3"), clients("kms")
@@ -200,6 +202,65 @@ def test_consumer_athena_workgroup(dev):
             mesh.bucket(consumer, "athena-results"), mesh.bucket(consumer, "logs")}
 
 
+def test_audit_trail_alarms_and_budgets_land_as_synthesized(dev):
+    """docs/operations.md on the emulator: the organization trail with its selectors, the governance alarms, a budget
+    per account with its notifications and subscribers, the pipelines' failure and freshness alarms, the activated
+    cost-allocation tags."""
+    from meshform.operations import budgets
+
+    mesh = dev["mesh"]
+    gov_account = mesh.governance_account
+    gov = dev["as_account"](gov_account)
+    trail = gov("cloudtrail").get_trail(Name="acme-dev-audit")["Trail"]
+    assert (trail["IsOrganizationTrail"], trail["IsMultiRegionTrail"], trail["LogFileValidationEnabled"]) == \
+        (True, True, True)
+    assert trail["S3BucketName"] == f"acme-dev-governance-audit-{gov_account}"
+    assert f":{gov_account}:key/" in trail["KmsKeyId"]
+    assert trail["CloudWatchLogsLogGroupArn"].endswith(":log-group:/meshform/acme-dev/cloudtrail:*")
+    selectors = gov("cloudtrail").get_event_selectors(TrailName="acme-dev-audit")["AdvancedEventSelectors"]
+    arns = next(f["StartsWith"] for s in selectors for f in s["FieldSelectors"] if f["Field"] == "resources.ARN")
+    assert arns == sorted(f"arn:aws:s3:::{mesh.bucket(d, layer)}/" for d in mesh.spec.domains
+                          for layer in ("raw", "stage", "analytics"))
+    filters = {f["filterName"] for f in gov("logs").describe_metric_filters(
+        logGroupName="/meshform/acme-dev/cloudtrail")["metricFilters"]}
+    assert filters == {"LakeSettingsChanged", "GrantOutsideDeployRole", "LocationRegistrationChanged",
+                       "RamShareChanged"}
+    alarms = gov("cloudwatch").describe_alarms(AlarmNamePrefix="acme-dev-audit-")["MetricAlarms"]
+    assert {a["AlarmActions"][0] for a in alarms} == {
+        f"arn:aws:sns:eu-west-1:{gov_account}:acme-dev-governance-notifications"} and len(alarms) == 4
+    tags = gov("ce").list_cost_allocation_tags(TagKeys=["mesh:domain", "mesh:environment", "mesh:cost-center"])
+    assert {t["TagKey"]: t["Status"] for t in tags["CostAllocationTags"]} == {
+        "mesh:domain": "Active", "mesh:environment": "Active", "mesh:cost-center": "Active"}
+
+    for budget in budgets(mesh):
+        client = dev["as_account"](budget.account)("budgets")
+        got = client.describe_budget(AccountId=budget.account, BudgetName=budget.name)["Budget"]
+        assert float(got["BudgetLimit"]["Amount"]) == budget.monthly_usd
+        assert got["CostFilters"] == {"TagKeyValue": [f"user:mesh:domain${budget.owner}"]}
+        notifications = client.describe_notifications_for_budget(
+            AccountId=budget.account, BudgetName=budget.name)["Notifications"]
+        assert sorted((n["NotificationType"], n["Threshold"]) for n in notifications) == [
+            ("ACTUAL", 80.0), ("ACTUAL", 100.0), ("FORECASTED", 100.0)]
+        for n in notifications:
+            subscribers = client.describe_subscribers_for_notification(
+                AccountId=budget.account, BudgetName=budget.name, Notification=n)["Subscribers"]
+            assert sorted((s["SubscriptionType"], s["Address"]) for s in subscribers) == [
+                ("EMAIL", budget.email), ("SNS", budget.topic_arn)]
+        topic = dev["as_account"](budget.account)("sns").get_topic_attributes(TopicArn=budget.topic_arn)
+        assert topic["Attributes"]["KmsMasterKeyId"]
+
+    sales = dev["as_account"](mesh.spec.domains["sales"].account_id)
+    alarms = {a["AlarmName"]: a for a in sales("cloudwatch").describe_alarms(
+        AlarmNamePrefix="acme-dev-sales-orders-")["MetricAlarms"]}
+    assert set(alarms) == {"acme-dev-sales-orders-failed", "acme-dev-sales-orders-timed-out",
+                           "acme-dev-sales-orders-stale"}
+    stale = alarms["acme-dev-sales-orders-stale"]
+    assert (stale["Namespace"], stale["MetricName"], stale["Period"], stale["TreatMissingData"]) == (
+        "meshform/Pipelines", "ProductPublished", 3600, "breaching")
+    rule = sales("events").describe_rule(Name="acme-dev-sales-orders-glue-failed")
+    assert json.loads(rule["EventPattern"])["detail"]["state"] == ["ERROR", "FAILED", "TIMEOUT"]
+
+
 def test_emulator_gaps_are_left_out_with_their_dependents(synth_root, monkeypatch):
     monkeypatch.setattr(deploy_module, "EMULATOR_GAPS", {"aws_kms_key": "example reason"})
     stack = json.loads((synth_root / "cdktf.out" / "stacks" / "dev-consumer-analytics" / "cdk.tf.json").read_text())
@@ -207,11 +268,13 @@ def test_emulator_gaps_are_left_out_with_their_dependents(synth_root, monkeypatc
     key = next(a for a in left_out if a.startswith("aws_kms_key."))
     assert left_out[key] == "example reason"
     # everything that references the key (alias, SSE configuration, workgroup, analysts' IAM policy and its
-    # attachments) is left out too
+    # attachments, the notification topic it encrypts with its policy, subscription and budget) is left out too
     assert {a.split(".")[0] for a in left_out} == {"aws_kms_key", "aws_kms_alias",
                                                    "aws_s3_bucket_server_side_encryption_configuration",
                                                    "aws_athena_workgroup", "aws_iam_policy",
-                                                   "aws_iam_role_policy_attachment"}
+                                                   "aws_iam_role_policy_attachment", "aws_sns_topic",
+                                                   "aws_sns_topic_policy", "aws_sns_topic_subscription",
+                                                   "aws_budgets_budget"}
     assert all(not t.startswith(("aws_kms_key.", "aws_athena_workgroup.")) for t in targets)
 
 

@@ -86,8 +86,8 @@ def test_every_taggable_resource_carries_mandatory_tags(stack, synth_root):
     assert sales_bucket["tags"]["mesh:domain"] == "sales"
     assert sales_bucket["tags"]["mesh:owner"] == "sales-data@acme.example"
     assert sales_bucket["tags"]["mesh:cost-center"] == "CC-1001"
-    gov_key = stack("dev-governance").one("aws_kms_key")
-    assert gov_key["tags"]["mesh:domain"] == "governance"
+    assert all(key["tags"]["mesh:domain"] == "governance"             # the catalog key and the audit key
+               for key in stack("dev-governance").resources("aws_kms_key").values())
     consumer_wg = stack("dev-consumer-data-science").one("aws_athena_workgroup")
     assert consumer_wg["tags"]["mesh:domain"] == "data-science"
 
@@ -114,11 +114,13 @@ def test_governance_lf_tag_ontology(stack):
 def test_governance_catalog_encryption_uses_customer_managed_key(stack):
     gov = stack("dev-governance")
     enc = gov.one("aws_glue_data_catalog_encryption_settings")["data_catalog_encryption_settings"]
-    key_name = next(iter(gov.resources("aws_kms_key")))
+    # the catalog key (the other key of the account is the audit key, docs/operations.md)
+    key_name, catalog_key = next((name, key) for name, key in gov.resources("aws_kms_key").items()
+                                 if "Glue Data Catalog" in key["description"])
     assert enc["encryption_at_rest"]["catalog_encryption_mode"] == "SSE-KMS"
     assert enc["encryption_at_rest"]["sse_aws_kms_key_id"] == f"${{aws_kms_key.{key_name}.arn}}"
     assert enc["connection_password_encryption"]["return_connection_password_encrypted"] is True
-    policy = json.loads(gov.one("aws_kms_key")["policy"])
+    policy = json.loads(catalog_key["policy"])
     readers = next(s for s in policy["Statement"] if s["Sid"] == "MeshAccountsUseCatalogThroughGlue")
     assert "arn:aws:iam::555555555555:root" in readers["Principal"]["AWS"]
     assert readers["Action"] == ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]

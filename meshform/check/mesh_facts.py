@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from meshform import naming, tags
+from meshform.operations import audit_trails, budgets, trail_lake_buckets
 from meshform.spec.environment import CloudBackendSpec
 from meshform.spec.mesh import Mesh
 
@@ -82,4 +83,8 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
         "taggable_resource_types": sorted(t for t in resource_types if taggable(t)),
         "columns": dict(sorted(classified.items())),
         "stack_accounts": dict(sorted(stack_accounts.items())),
+        # Operations (meshform/operations.py): the lake buckets each account's audit trail must log, and the
+        # budget owner (mesh:domain tag value) of each account.
+        "audit_trail_buckets": {a: trail_lake_buckets(mesh, a) for a in sorted(audit_trails(mesh))},
+        "budget_owners": {b.account: b.owner for b in budgets(mesh)},
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 ENDPOINT_SERVICES = ("athena", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "events", "glue", "iam", "kms",
                      "lakeformation", "lambda", "logs", "organizations", "ram", "redshift", "redshiftdata",
                      "redshiftserverless", "s3", "secretsmanager", "sfn", "sns", "sqs", "ssm", "sts", "budgets",
-                     "datazone")
+                     "datazone", "ce")
 
 
 def free_loopback_port() -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 from typing import Any
 
@@ -70,9 +71,39 @@ class Handlers:
         raise OrgError("HandshakeNotFoundException", f"Handshake {hid} not found.")
 
 
+ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+
+def _create_organization_with_id(original: Any) -> Any:
+    """Emulator-only extension: CreateOrganization accepts an `Id` (AWS always generates one), so the emulated
+    Organization has the id the spec names (`organization_id`) and policies that name it (the audit bucket's
+    AWSLogs/<organization id>/ prefix) are evaluated as in the real Organization. meshform/local/prerequisites.py
+    adds it to the request; without it moto's random id is used."""
+    def create_organization(self: Any, region: str, **kwargs: Any) -> Any:
+        from moto.organizations import utils
+
+        wanted = kwargs.pop("Id", None)
+        if wanted is None:
+            return original(self, region, **kwargs)
+        if not ORG_ID.fullmatch(str(wanted)):
+            raise OrgError("InvalidInputException", f"{wanted!r} is not an organization id (o-[a-z0-9]{{10,32}})")
+        generate = utils.make_random_org_id
+        utils.make_random_org_id = lambda: wanted
+        try:
+            return original(self, region, **kwargs)
+        finally:
+            utils.make_random_org_id = generate
+    create_organization.__meshform__ = True  # type: ignore[attr-defined]
+    return create_organization
+
+
 def install() -> None:
+    from moto.organizations.models import OrganizationsBackend
     from moto.organizations.responses import OrganizationsResponse
 
     for name, member in vars(Handlers).items():
         if callable(member) and not name.startswith("__"):
             setattr(OrganizationsResponse, name, member)
+    if not getattr(OrganizationsBackend.create_organization, "__meshform__", False):
+        OrganizationsBackend.create_organization = _create_organization_with_id(
+            OrganizationsBackend.create_organization)

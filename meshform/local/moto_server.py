@@ -1,11 +1,15 @@
 """`python -m meshform.local.moto_server -H 127.0.0.1 -p PORT`: moto's server with meshform's faithful
 additions installed (meshform/local/moto_lf/, moto_ram.py, moto_org.py, moto_glue.py, moto_glue_dq.py,
-moto_glue_jobs.py, moto_iam_oidc.py, moto_logs.py, moto_s3.py, moto_s3_policy.py, moto_sfn.py)."""
+moto_glue_jobs.py, moto_iam_oidc.py, moto_logs.py, moto_s3.py, moto_s3_policy.py, moto_sfn.py, moto_cloudtrail.py,
+moto_budgets.py, moto_ce.py)."""
 from __future__ import annotations
 
 import sys
 
 from meshform.local import (
+    moto_budgets,
+    moto_ce,
+    moto_cloudtrail,
     moto_glue,
     moto_glue_dq,
     moto_glue_jobs,
@@ -32,6 +36,9 @@ def install() -> None:
     moto_s3.install()
     moto_s3_policy.install()
     moto_sfn.install()
+    moto_cloudtrail.install()
+    moto_budgets.install()
+    moto_ce.install()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from typing import Any
 
 import boto3
 
@@ -50,12 +51,19 @@ def seed_organization(mesh: Mesh, endpoint: str) -> list[str]:
     """Environments with `organization_id` run in one AWS Organization: create it in the emulator with the
     governance account as management account, invite and accept every other mesh account, and enable RAM sharing
     with the organization (management account), so Lake Formation's RAM shares are auto-associated as in AWS
-    (https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html#getting-started-sharing-orgs).
+    (https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html#getting-started-sharing-orgs),
+    and CloudTrail's trusted access for the organization trail.
     Standalone environments get none of this. Returns the member accounts that joined."""
     if not mesh.spec.organization_id:
         return []
     management = mesh.governance_account
     org = _client(endpoint, mesh, management, "organizations")
+    # The emulator accepts the spec's organization id (meshform/local/moto_org.py), so policies naming it apply.
+    org_id = mesh.spec.organization_id
+
+    def with_id(request: Any, **_: Any) -> None:
+        request.data = json.dumps({**json.loads(request.data or b"{}"), "Id": org_id}).encode()
+    org.meta.events.register("request-created.organizations.CreateOrganization", with_id)
     with contextlib.suppress(org.exceptions.AlreadyInOrganizationException):
         org.create_organization(FeatureSet="ALL")
     members = {a["Id"] for a in org.list_accounts()["Accounts"]}
@@ -65,6 +73,9 @@ def seed_organization(mesh: Mesh, endpoint: str) -> list[str]:
         _client(endpoint, mesh, account, "organizations").accept_handshake(HandshakeId=handshake["Id"])
         joined.append(account)
     _client(endpoint, mesh, management, "ram").enable_sharing_with_aws_organization()
+    # The organization trail (docs/operations.md) needs CloudTrail's trusted access, enabled once by the management
+    # account (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html).
+    org.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
     return joined
 
 

@@ -41,16 +41,17 @@ def _client(service: str, endpoint: str | None, region: str, **credentials):
 class Caller:
     """The identity that runs the preflight (CI credentials, or the emulator's test credentials)."""
 
-    def __init__(self, mesh: Mesh, endpoint: str | None):
+    def __init__(self, mesh: Mesh, endpoint: str | None, session_name: str = SESSION_NAME):
         self.mesh = mesh
         self.endpoint = endpoint
+        self.session_name = session_name       # what CloudTrail shows for the assumed role (meshform audit: its own)
         base = {"aws_access_key_id": "test", "aws_secret_access_key": "test"} if endpoint else {}
         self._sts = _client("sts", endpoint, mesh.region, **base)
 
     def assume(self, account_id: str) -> AccountSession:
         """Raises ClientError/BotoCoreError when the deploy role cannot be assumed."""
         creds = self._sts.assume_role(RoleArn=self.mesh.deploy_role_arn(account_id),
-                                      RoleSessionName=SESSION_NAME)["Credentials"]
+                                      RoleSessionName=self.session_name)["Credentials"]
         return AccountSession(account_id, self.endpoint, self.mesh.region, creds)
 
 

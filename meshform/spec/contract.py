@@ -61,6 +61,8 @@ class Product:
     tables: tuple[Table, ...]
     classification: str
     file: str
+    # The freshness SLA (slaProperties `freshness` or ODCS's `latency`) in seconds; None when none is promised.
+    freshness_seconds: int | None = None
 
     @property
     def fqn(self) -> str:
@@ -196,7 +198,45 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
     description = contract.description.purpose if contract.description and contract.description.purpose else ""
     classification = max((t.classification for t in tables), key=lambda c: rank.get(c, 0),
                          default=default_classification)
+    freshness = _freshness_seconds(contract, add)
     if len(errors) > before:
         return None
     return Product(domain, product, contract.name or product, contract.version or "", contract.status or "",
-                   description.strip(), owner, tuple(tables), classification, display)
+                   description.strip(), owner, tuple(tables), classification, display, freshness)
+
+
+# ODCS v3 `slaProperties` (https://bitol-io.github.io/open-data-contract-standard/v3.0.2/service-level-agreement/):
+# each term is a `property`, a `value` and a `unit` (ODCS spells days `d`/`day`/`days`, years `y`/`yr`/`years`).
+# `freshness` (and ODCS's own name for it, `latency`: how old the newest data may be) is what the freshness alarm
+# watches (docs/operations.md); the other terms are shown in the catalog only.
+FRESHNESS_PROPERTIES = ("freshness", "latency")
+TIME_UNITS = {"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+              "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+              "d": 86400, "day": 86400, "days": 86400}
+
+
+def _freshness_seconds(contract: OpenDataContractStandard, add) -> int | None:
+    """The tightest freshness term of the contract in seconds (validated: a positive number of minutes, hours or
+    days), or None when it promises none."""
+    found: list[int] = []
+    for index, term in enumerate(contract.slaProperties or []):
+        if (term.property or "").strip().lower() not in FRESHNESS_PROPERTIES:
+            continue
+        where = f"slaProperties.{index}"
+        unit = (term.unit or "").strip().lower()
+        value = term.value
+        if unit not in TIME_UNITS:
+            add(f"{where}.unit", f"the {term.property} term has unit {term.unit!r}; a freshness SLA needs a time "
+                f"unit", "use m, h or d (minutes, hours, days)")
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            add(f"{where}.value", f"the {term.property} term has value {value!r}; it must be a positive number",
+                "write e.g. value: 24 with unit: h")
+            continue
+        seconds = value * TIME_UNITS[unit]
+        if seconds != int(seconds) or int(seconds) % 60:
+            add(f"{where}.value", f"the {term.property} term is {value} {unit}, not a whole number of minutes "
+                "(CloudWatch alarm periods are multiples of 60 seconds)", "round it to whole minutes")
+            continue
+        found.append(int(seconds))
+    return min(found) if found else None

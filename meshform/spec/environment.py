@@ -291,10 +291,42 @@ class CloudBackendSpec(_Strict):
 Backend = Annotated[LocalBackendSpec | S3BackendSpec | CloudBackendSpec, Field(discriminator="type")]
 
 
+# --- operations (docs/operations.md): budgets, billing, audit ------------------------------------------------
+# AWS Budgets limits (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-limits.html): an amount
+# is a decimal of at most 15 digits; the upper bound here is a guard against typos (a million USD a month).
+BUDGET_MAX_USD = 1_000_000
+MonthlyBudget = Annotated[float, Field(gt=0, le=BUDGET_MAX_USD)]
+
+
+class BillingSpec(_Strict):
+    """Where billing lives. Cost-allocation tags can only be activated in the management (payer) account of an
+    Organization, or in a standalone account for itself
+    (https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html). meshform activates the mesh
+    tags when that account is the governance account; otherwise activate them there yourself (docs/operations.md)."""
+
+    # The payer account; None: the governance account.
+    account_id: AccountId | None = None
+    # Off by default: AWS activates only keys that have already appeared in billing data (up to 24 hours after
+    # the first deploy), so turn it on once the mesh has been deployed for a day.
+    activate_cost_allocation_tags: bool = False
+
+
+class AuditSpec(_Strict):
+    """The audit trail (docs/operations.md): how long the audit bucket keeps CloudTrail log files and the log
+    group keeps the events the governance alarms read."""
+
+    # Default: 7 years (2,557 days), a common retention for audit records; at least 90 days.
+    retention_days: int = Field(default=2557, ge=90, le=36500)
+    log_group_retention_days: Literal[90, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+                                      3653] = 365
+
+
 class GovernanceSpec(_Strict):
     account_id: AccountId
     owner: Email
     cost_center: CostCenter
+    # AWS Budgets: monthly cost budget of the governance account (docs/operations.md).
+    monthly_budget_usd: MonthlyBudget = 500
     admins: list[PrincipalArn] = Field(min_length=1)
     read_only_admins: list[PrincipalArn] = Field(default_factory=list)
     # Ordered from least to most sensitive; they become the values of the `classification` LF-tag.
@@ -376,6 +408,8 @@ class DomainSpec(_Strict):
     # Stacks the domain's catalog objects spread over in the governance account (meshform/catalog_layout.py):
     # raise it when validation says a catalog stack would exceed its resource limit.
     catalog_stacks: int = Field(default=1, ge=1, le=64)
+    # AWS Budgets: monthly cost budget of the domain's account (docs/operations.md).
+    monthly_budget_usd: MonthlyBudget = 1000
     # Product pipelines, keyed by the product name (a contract of this domain): docs/pipelines.md.
     pipelines: dict[str, PipelineSpec] = Field(default_factory=dict)
 
@@ -401,6 +435,8 @@ class ConsumerSpec(_Strict):
     grants: list[TagGrantSpec] = Field(default_factory=list)
     # Athena guard rail: queries scanning more than this are cancelled (cost control).
     athena_bytes_scanned_cutoff_gb: int = Field(default=100, ge=1, le=100_000)
+    # AWS Budgets: monthly cost budget of the consumer's account (docs/operations.md).
+    monthly_budget_usd: MonthlyBudget = 1000
 
 
 class SubscriptionSpec(_Strict):
@@ -423,3 +459,16 @@ class EnvironmentSpec(_Strict):
     domains: dict[str, DomainSpec] = Field(min_length=1)
     consumers: dict[str, ConsumerSpec] = Field(default_factory=dict)
     subscriptions: list[SubscriptionSpec] = Field(default_factory=list)
+    billing: BillingSpec = Field(default_factory=BillingSpec)
+    audit: AuditSpec = Field(default_factory=AuditSpec)
+
+    @model_validator(mode="after")
+    def _billing_where_meshform_deploys(self) -> EnvironmentSpec:
+        payer = self.billing.account_id
+        if self.billing.activate_cost_allocation_tags and payer not in (None, self.governance.account_id):
+            raise ValueError(
+                f"billing.account_id {payer} is not the governance account, but meshform can only activate the mesh "
+                f"cost-allocation tags in an account it deploys to{FIX_SEPARATOR}set "
+                "billing.activate_cost_allocation_tags: false and activate them in the payer account "
+                "(docs/operations.md, 'Cost allocation tags'), or make the governance account the payer")
+        return self

@@ -9,7 +9,7 @@ from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
 from cdktf_cdktf_provider_aws.lakeformation_resource_lf_tags import LakeformationResourceLfTags
 from constructs import Construct
 
-from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY, DOMAIN_KEY
+from meshform.lf_grants import database_tags
 from modules.types import Dependencies
 
 
@@ -42,6 +42,6 @@ class CentralDatabase(Construct):
         self.tags = LakeformationResourceLfTags(
             self, "lf_tags", catalog_id=catalog_id,
             database={"catalog_id": catalog_id, "name": name},
-            lf_tag=[{"key": DOMAIN_KEY, "value": name}, {"key": CLASSIFICATION_KEY, "value": inherited_classification}],
+            lf_tag=[{"key": k, "value": v} for k, v in database_tags(name, inherited_classification)],
             depends_on=[self.database, *after],
         )

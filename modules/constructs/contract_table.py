@@ -8,8 +8,8 @@ from cdktf_cdktf_provider_aws.glue_catalog_table import GlueCatalogTable
 from cdktf_cdktf_provider_aws.lakeformation_resource_lf_tags import LakeformationResourceLfTags
 from constructs import Construct
 
+from meshform.lf_grants import CLASSIFICATION_KEY, column_tags
 from meshform.spec.contract import Product, Table
-from modules.constructs.lf_tag_ontology import CLASSIFICATION_KEY
 from modules.types import Dependencies
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -65,14 +65,15 @@ class ContractTable(Construct):
         # (destroy, then create), so a resource holding a list of columns would untag all of them to change one.
         # Per column, adding a column only creates, and reclassifying one replaces only that column's tag; during
         # the replacement the column reads as most sensitive, never as readable by lower clearances.
+        pairs = [(c.name, c.classification) for c in table.all_columns]
         self.column_tags = [
             LakeformationResourceLfTags(
-                self, f"lf_tag_{column.name}", catalog_id=catalog_id,
+                self, f"lf_tag_{name}", catalog_id=catalog_id,
                 table_with_columns={"catalog_id": catalog_id, "database_name": database, "name": table.name,
-                                    "column_names": [column.name]},
-                lf_tag=[{"key": CLASSIFICATION_KEY, "value": column.classification}],
+                                    "column_names": [name]},
+                lf_tag=[{"key": CLASSIFICATION_KEY, "value": classification}],
                 depends_on=[self.table, *after])
-            for column in sorted(table.all_columns, key=lambda c: c.name) if column.classification != inherited
+            for name, classification in column_tags(pairs, inherited)
         ]
 
 

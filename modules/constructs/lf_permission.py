@@ -18,6 +18,7 @@ from cdktf_cdktf_provider_aws.lakeformation_permissions import (
 )
 from constructs import Construct
 
+from meshform import lf_grants as lg
 from modules.types import Dependencies
 
 
@@ -60,3 +61,29 @@ def grant(scope: Construct, id_: str, *, principal: str, permissions: list[str],
         scope, id_, principal=principal, permissions=ordered,
         permissions_with_grant_option=ordered if with_grant_option else None,
         depends_on=list(depends_on) if depends_on is not None else None, **kwargs)
+
+
+def emit(scope: Construct, id_: str, planned: lg.LfGrant,
+         depends_on: Dependencies | None = None) -> LakeformationPermissions:
+    """The `aws_lakeformation_permissions` for one grant of meshform/lf_grants.py (the plain-data description of
+    every grant the stacks make, which `meshform audit` compares live accounts against)."""
+    r = planned.resource
+    where: dict = {}
+    if r.kind == lg.FILTER:
+        where = {"cells_filter": r.filter_name, "database": r.database, "table": r.table}
+    elif r.kind == lg.COLUMNS:
+        where = {"columns": list(r.columns), "database": r.database, "table": r.table}
+    elif r.kind == lg.TABLE:
+        where = {"database": r.database, "table": r.table}
+    elif r.kind == lg.ALL_TABLES:
+        where = {"database": r.database, "all_tables": True}
+    elif r.kind == lg.DATABASE:
+        where = {"database": r.database}
+    elif r.kind == lg.LOCATION:
+        where = {"data_location": r.arn}
+    elif r.kind == lg.LF_TAG:
+        where = {"lf_tag": (r.tag_key, list(r.tag_values))}
+    elif r.kind == lg.LF_TAG_POLICY:
+        where = {"lf_tag_policy": (r.resource_type, [(k, list(v)) for k, v in r.expression])}
+    return grant(scope, id_, principal=planned.principal, permissions=list(planned.permissions),
+                 with_grant_option=planned.grantable, catalog_id=r.catalog_id, depends_on=depends_on, **where)

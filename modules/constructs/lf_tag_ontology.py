@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from cdktf_cdktf_provider_aws.lakeformation_lf_tag import LakeformationLfTag
 from constructs import Construct
 
+from meshform.lf_grants import CLASSIFICATION_KEY, DOMAIN_KEY
 from modules.types import Dependencies
 
-DOMAIN_KEY = "domain"
-CLASSIFICATION_KEY = "classification"
+__all__ = ["CLASSIFICATION_KEY", "DOMAIN_KEY", "LfTagOntology"]
 
 
 class LfTagOntology(Construct):

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from modules.constructs.lf_permission import grant
+from meshform import lf_grants
+from modules.constructs.lf_permission import emit
 from modules.types import Dependencies
 
-# No CREATE_TABLE: every table of a domain comes from its contracts through the governance stack; a table created
-# by ETL would be ungoverned (no contract, no classification tags, no grants).
-DATABASE_PERMISSIONS = ["DESCRIBE"]
-# ALTER + INSERT for partitions (adding and updating them), DELETE for removing them. ALTER would also allow
-# UpdateTable, whose changes the next governance apply reverts: the ETL role's IAM policy leaves out
-# glue:UpdateTable/CreateTable/DeleteTable, so schema changes go through the contract and fail loudly otherwise.
-TABLE_PERMISSIONS = ["ALTER", "DELETE", "DESCRIBE", "INSERT", "SELECT"]
-LOCATION_PERMISSIONS = ["DATA_LOCATION_ACCESS"]
+# What each grant holds (and why never more): meshform/lf_grants.py.
+DATABASE_PERMISSIONS = list(lf_grants.DATABASE_PERMISSIONS)
+TABLE_PERMISSIONS = list(lf_grants.TABLE_PERMISSIONS)
+LOCATION_PERMISSIONS = list(lf_grants.LOCATION_PERMISSIONS)
 
 
 class ProducerGrants(Construct):
@@ -29,11 +26,5 @@ class ProducerGrants(Construct):
     def __init__(self, scope: Construct, id_: str, *, domain_account: str, database: str, location_arn: str,
                  after: Dependencies):
         super().__init__(scope, id_)
-        grant(self, "database", principal=domain_account, permissions=DATABASE_PERMISSIONS, with_grant_option=True,
-              database=database, depends_on=after)
-        grant(self, "all_tables", principal=domain_account, permissions=TABLE_PERMISSIONS, with_grant_option=True,
-              database=database, all_tables=True, depends_on=after)
-        # Cross-account ALTER on tables in a registered location needs this too
-        # (https://docs.aws.amazon.com/lake-formation/latest/dg/regranting-locations.html).
-        grant(self, "location", principal=domain_account, permissions=LOCATION_PERMISSIONS, with_grant_option=True,
-              data_location=location_arn, depends_on=after)
+        for grant_id, planned in lf_grants.producer_grants(domain_account, database, location_arn):
+            emit(self, grant_id, planned, depends_on=after)

@@ -35,6 +35,7 @@ from modules.types import Statement
 BUCKET_ROLE_DATA = "data"
 BUCKET_ROLE_QUERY_RESULTS = "query-results"
 BUCKET_ROLE_ACCESS_LOGS = "access-logs"
+BUCKET_ROLE_AUDIT_LOGS = "audit-logs"         # CloudTrail log files (modules/constructs/audit_trail.py)
 
 
 class SecureBucket(Construct):
@@ -46,8 +47,8 @@ class SecureBucket(Construct):
             S3 server access logging delivers only to SSE-S3 buckets
             (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
         classification: the most sensitive data it may hold (tag `mesh:classification`).
-        role: BUCKET_ROLE_DATA | BUCKET_ROLE_QUERY_RESULTS | BUCKET_ROLE_ACCESS_LOGS (tag `mesh:bucket-role`: the
-            governance rules tell data buckets from log buckets by it).
+        role: BUCKET_ROLE_DATA | BUCKET_ROLE_QUERY_RESULTS | BUCKET_ROLE_ACCESS_LOGS | BUCKET_ROLE_AUDIT_LOGS
+            (tag `mesh:bucket-role`: the governance rules tell data buckets from log buckets by it).
         log_bucket: where access logs go (None only for the log bucket itself).
         noncurrent_days: noncurrent versions expire after this many days (default 90).
         expire_days: current objects expire after this many days (default None: never).

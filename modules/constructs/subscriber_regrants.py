@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from constructs import Construct
 
-from meshform import naming
+from meshform import lf_grants, naming
 from meshform.access import SLUG, TableAccess
-from modules.constructs.lf_permission import grant
+from modules.constructs.lf_permission import emit
 from modules.constructs.resource_link import resource_link
 from modules.constructs.subscription_grants import grant_table_read
 from modules.types import Dependencies
@@ -35,9 +35,8 @@ class SubscriberRegrants(Construct):
             self.links[domain] = resource_link(self, f"link_{domain}", domain=domain,
                                                governance_account=governance_account, region=region, depends_on=after)
             for principal in principals:
-                grant(self, f"link_{domain}_describe_{naming.role_name_from_arn(principal)}", principal=principal,
-                      permissions=["DESCRIBE"], database=naming.resource_link_name(domain),
-                      depends_on=[self.links[domain]])
+                emit(self, f"link_{domain}_describe_{naming.role_name_from_arn(principal)}",
+                     lf_grants.link_describe(principal, domain), depends_on=[self.links[domain]])
         for access, readers in reads:
             for principal in readers:
                 grant_table_read(

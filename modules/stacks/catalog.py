@@ -15,6 +15,7 @@ from constructs import Construct
 
 from meshform import naming
 from meshform.access import cells_filters, table_accesses, tag_accesses
+from meshform.lf_grants import database_subscribers
 from meshform.spec.mesh import Mesh
 from modules.constructs.central_database import CentralDatabase
 from modules.constructs.contract_table import ContractTable
@@ -67,8 +68,7 @@ class CatalogStack(MeshStack):
         ProducerGrants(self, f"producer_{domain}", domain_account=d.account_id, database=database.name,
                        location_arn=naming.bucket_arn(analytics), after=[database.database, registration.resource])
         # Separate id namespaces (share_db_ / share_table_): a table may be called "database".
-        subscribers = sorted({a.subscriber for a in table_accesses(mesh) if a.domain == domain})
-        for subscriber in subscribers:
+        for subscriber in database_subscribers(mesh, domain):
             grant_database_describe(self, f"share_db_{subscriber}_{domain}", account=mesh.account_of(subscriber),
                                     database=database.name, after=[database.database])
         for tag_access in tag_accesses(mesh):

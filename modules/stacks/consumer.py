@@ -4,8 +4,12 @@ from __future__ import annotations
 from constructs import Construct
 
 from meshform import naming
+from meshform import pipeline_names as pipeline_naming
+from meshform.operations import budget_of
 from meshform.spec.mesh import Mesh
 from modules.constructs.athena_workgroup import AthenaWorkgroupConstruct
+from modules.constructs.budget import BudgetProps, MonthlyBudget
+from modules.constructs.domain_notifications import BUDGETS, DomainNotifications, notification_key_statements
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
@@ -25,7 +29,8 @@ class ConsumerStack(MeshStack):
         self.key = EncryptionKey(
             self, "athena_key", account_id=c.account_id, deploy_role_arn=mesh.deploy_role_arn(c.account_id),
             alias=naming.kms_alias(prefix, env, consumer, "athena"),
-            description=f"meshform {env}: {consumer} query results")
+            description=f"meshform {env}: {consumer} query results",
+            extra_statements=notification_key_statements(c.account_id, (BUDGETS,)))
         self.log_bucket = access_log_bucket(self, mesh.bucket(consumer, naming.ACCESS_LOG_LAYER), c.account_id,
                                             mesh.spec.governance.default_classification)
         # Query results can contain anything the consumer may read: classify at its clearance.
@@ -48,3 +53,10 @@ class ConsumerStack(MeshStack):
             statements=[*shared_catalog_statements(mesh.region, c.account_id, mesh.governance_account, domains),
                         *workgroup.query_statements()],
             principals=c.principals)
+        # Budget alerts go to the owner and to the consumer's own encrypted topic (docs/operations.md).
+        notifications = DomainNotifications(
+            self, "notifications", name=pipeline_naming.notification_topic_name(prefix, env, consumer),
+            account=c.account_id, region=mesh.region, kms_key_arn=self.key.arn, owner_email=c.owner,
+            services=(BUDGETS,))
+        MonthlyBudget(self, "budget", props=BudgetProps.of(budget_of(mesh, consumer), notifications.topic.arn),
+                      depends_on=[notifications.policy])

@@ -4,16 +4,19 @@ from __future__ import annotations
 from cdktf import ITerraformDependable
 from constructs import Construct
 
-from meshform import naming
+from meshform import lf_grants, naming, ops_names
 from meshform import pipeline_names as pipeline_naming
 from meshform.access import effective_accesses, reads_full_tables, shared_domains
+from meshform.operations import budget_of, trail_lake_buckets
 from meshform.pipeline.inputs import pipeline_inputs
 from meshform.spec.mesh import Mesh
+from modules.constructs.audit_trail import AuditTrail, TrailProps, trail_key_statements
+from modules.constructs.budget import BudgetProps, MonthlyBudget
 from modules.constructs.domain_notifications import DomainNotifications, notification_key_statements
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.etl_role import EtlRole
 from modules.constructs.fgac_reader_role import FgacReaderRole
-from modules.constructs.lf_permission import grant
+from modules.constructs.lf_permission import emit
 from modules.constructs.location_registration import registration_bucket_statements, registration_key_statement
 from modules.constructs.mesh_access_policy import MeshAccessPolicy, shared_catalog_statements
 from modules.constructs.pipeline.artifacts import PipelineArtifacts
@@ -27,7 +30,6 @@ from modules.constructs.pipeline.product_pipeline import (
     ProductPipeline,
 )
 from modules.constructs.pipeline.runtime_access import glue_runtime_statements
-from modules.constructs.producer_grants import DATABASE_PERMISSIONS, LOCATION_PERMISSIONS, TABLE_PERMISSIONS
 from modules.constructs.ram_share_acceptance import RamShareAcceptance
 from modules.constructs.resource_link import resource_link
 from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
@@ -48,6 +50,9 @@ class DomainStack(MeshStack):
         key_statements = [registration_key_statement(lf_role, region), *notification_key_statements(d.account_id)]
         if d.pipelines:
             key_statements.append(cloudwatch_logs_key_statement(region, d.account_id))
+        if mesh.spec.organization_id is None:      # its own audit trail encrypts its log files with this key
+            key_statements += trail_key_statements([ops_names.trail_arn(region, d.account_id, prefix, env)],
+                                                   [d.account_id])
         self.key = EncryptionKey(
             self, "lake_key", account_id=d.account_id, deploy_role_arn=mesh.deploy_role_arn(d.account_id),
             alias=naming.kms_alias(prefix, env, domain, "lake"), description=f"meshform {env}: {domain} data lake",
@@ -100,6 +105,10 @@ class DomainStack(MeshStack):
             self, "notifications", name=pipeline_naming.notification_topic_name(prefix, env, domain),
             account=d.account_id, region=region, kms_key_arn=self.key.arn, owner_email=d.owner,
             publisher_role_pattern=pipeline_naming.state_machine_role_pattern(prefix, env, domain))
+        MonthlyBudget(self, "budget", props=BudgetProps.of(budget_of(mesh, domain), self.notifications.topic.arn),
+                      depends_on=[self.notifications.policy])
+        if mesh.spec.organization_id is None:
+            self._account_trail(mesh, domain)
         if d.pipelines:
             self._pipelines(mesh, domain, after)
         if d.principals:
@@ -108,23 +117,29 @@ class DomainStack(MeshStack):
                              statements=shared_catalog_statements(region, d.account_id, governance, read_domains),
                              principals=d.principals)
 
+    def _account_trail(self, mesh: Mesh, domain: str) -> None:
+        """Outside an Organization the governance trail cannot see this account: its own trail logs its lake
+        buckets' data events and its management events into the governance audit bucket. Its log files are
+        encrypted with the domain's lake key: another account's key could only be named by alias, and AWS stores and
+        returns a trail's key as the key ARN, which no stack can know for another account (docs/operations.md)."""
+        d, gov = mesh.spec.domains[domain], mesh.governance_account
+        prefix, env, region = mesh.spec.name_prefix, mesh.env, mesh.region
+        AuditTrail(self, "audit_trail", props=TrailProps(
+            name=ops_names.trail_name(prefix, env), account=d.account_id, region=region,
+            bucket=ops_names.audit_bucket_name(prefix, env, gov),
+            kms_key_arn=self.key.arn,
+            lake_buckets=tuple(trail_lake_buckets(mesh, d.account_id))),
+            depends_on=[bucket.bucket for bucket in self.buckets.values()])
+
     def _producer_regrants(self, mesh: Mesh, domain: str, after: Dependencies) -> None:
         """The ETL role gets, on the domain's own central database, what governance granted the account, and a
         same-named resource link to it in the domain's catalog (how a Glue job addresses cross-account tables)."""
-        governance = mesh.governance_account
-        database = naming.central_database_name(domain)
-        own_link = resource_link(self, "own_link", domain=domain, governance_account=governance, region=mesh.region,
-                                 depends_on=after)
+        own_link = resource_link(self, "own_link", domain=domain, governance_account=mesh.governance_account,
+                                 region=mesh.region, depends_on=after)
         self.own_link = own_link
-        grant(self, "etl_own_link", principal=self.etl.arn, permissions=["DESCRIBE"],
-              database=naming.resource_link_name(domain), depends_on=[own_link])
-        grant(self, "etl_database", principal=self.etl.arn, permissions=DATABASE_PERMISSIONS, database=database,
-              catalog_id=governance, depends_on=after)
-        grant(self, "etl_all_tables", principal=self.etl.arn, permissions=TABLE_PERMISSIONS, database=database,
-              all_tables=True, catalog_id=governance, depends_on=after)
-        grant(self, "etl_location", principal=self.etl.arn, permissions=LOCATION_PERMISSIONS,
-              data_location=naming.bucket_arn(mesh.bucket(domain, "analytics")), catalog_id=governance,
-              depends_on=after)
+        # What each grant is: meshform/lf_grants.py (the ETL role ARN there is the one EtlRole derives).
+        for grant_id, planned in lf_grants.etl_regrants(mesh, domain):
+            emit(self, grant_id, planned, depends_on=[own_link] if grant_id == "etl_own_link" else after)
 
     def _pipelines(self, mesh: Mesh, domain: str, after: Dependencies) -> None:
         """The domain's product pipelines (docs/pipelines.md): its Glue security configuration and artifacts

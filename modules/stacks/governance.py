@@ -6,14 +6,32 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from meshform import naming
+from meshform import naming, ops_names
 from meshform.access import TagAccess, tag_accesses
 from meshform.lake_settings import intended_lake_settings
+from meshform.operations import audit_log_owners, audit_trails, budget_of, trail_lake_buckets
 from meshform.spec.mesh import Mesh
+from modules.constructs.audit_alarms import AuditAlarms
+from modules.constructs.audit_trail import (
+    AuditTrail,
+    TrailProps,
+    trail_bucket_statements,
+    trail_key_statements,
+)
+from modules.constructs.budget import BudgetProps, MonthlyBudget
 from modules.constructs.catalog_encryption import CatalogEncryption, catalog_key_policy_statements
+from modules.constructs.cost_allocation_tags import CostAllocationTags
+from modules.constructs.domain_notifications import (
+    BUDGETS,
+    CLOUDWATCH,
+    DomainNotifications,
+    notification_key_statements,
+)
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.lake_formation_settings import LakeFormationSettings
 from modules.constructs.lf_tag_ontology import LfTagOntology
+from modules.constructs.pipeline.log_encryption import cloudwatch_logs_key_statement
+from modules.constructs.secure_bucket import BUCKET_ROLE_AUDIT_LOGS, SecureBucket, access_log_bucket
 from modules.constructs.subscription_grants import grant_tag_key_describe
 from modules.stacks.base import MeshStack
 
@@ -46,3 +64,46 @@ class GovernanceStack(MeshStack):
             by_subscriber.setdefault(tag_access.subscriber, []).append(tag_access)
         for subscriber, granted in sorted(by_subscriber.items()):
             grant_tag_key_describe(self, f"tags_{subscriber}", granted, after=self.ontology.tags)
+        self._operations(mesh)
+
+    def _operations(self, mesh: Mesh) -> None:
+        """Audit trail, audit alarms, the governance topic and budget, cost-allocation tags (docs/operations.md)."""
+        gov, spec = mesh.spec.governance, mesh.spec
+        account, prefix, env, region = gov.account_id, spec.name_prefix, mesh.env, mesh.region
+        trails, log_owners = audit_trails(mesh), audit_log_owners(mesh)
+        services = (CLOUDWATCH, BUDGETS)
+        self.audit_key = EncryptionKey(
+            self, "audit_key", account_id=account, deploy_role_arn=mesh.deploy_role_arn(account),
+            alias=naming.kms_alias(prefix, env, "governance", "audit"),
+            description=f"meshform {env}: CloudTrail audit logs, audit alarms and notifications (governance)",
+            extra_statements=[*trail_key_statements([trails[account]], [account]),
+                              cloudwatch_logs_key_statement(region, account),
+                              *notification_key_statements(account, services)])
+        log_bucket = access_log_bucket(self, mesh.bucket("governance", naming.ACCESS_LOG_LAYER), account,
+                                       gov.default_classification)
+        bucket = ops_names.audit_bucket_name(prefix, env, account)
+        self.audit_bucket = SecureBucket(
+            self, "bucket_audit", name=bucket, kms_key_arn=self.audit_key.arn, role=BUCKET_ROLE_AUDIT_LOGS,
+            classification=gov.default_classification, log_bucket=log_bucket, noncurrent_days=30,
+            expire_days=spec.audit.retention_days,
+            extra_policy_statements=trail_bucket_statements(bucket, sorted(trails.values()), log_owners))
+        self.trail = AuditTrail(self, "audit_trail", props=TrailProps(
+            name=ops_names.trail_name(prefix, env), account=account, region=region, bucket=bucket,
+            kms_key_arn=self.audit_key.arn, lake_buckets=tuple(trail_lake_buckets(mesh, account)),
+            organization=spec.organization_id is not None, log_group=ops_names.trail_log_group(prefix, env),
+            logs_role_name=ops_names.trail_logs_role_name(prefix, env),
+            log_retention_days=spec.audit.log_group_retention_days),
+            depends_on=[self.audit_bucket.policy, self.audit_key.key])
+        self.notifications = DomainNotifications(
+            self, "notifications", name=ops_names.governance_topic_name(prefix, env), account=account,
+            region=region, kms_key_arn=self.audit_key.arn, owner_email=gov.owner, services=services)
+        assert self.trail.log_group is not None
+        AuditAlarms(self, "audit_alarms", log_group=ops_names.trail_log_group(prefix, env),
+                    deploy_role=spec.deploy_role, topic_arn=self.notifications.arn,
+                    alarm_name=lambda event: ops_names.audit_alarm_name(prefix, env, event),
+                    depends_on=[self.trail.log_group, self.notifications.policy])
+        MonthlyBudget(self, "budget", props=BudgetProps.of(budget_of(mesh, "governance"), self.notifications.topic.arn),
+                      depends_on=[self.notifications.policy])
+        if spec.billing.activate_cost_allocation_tags and spec.billing.account_id in (None, account):
+            CostAllocationTags(self, "cost_allocation_tags", depends_on=[self.audit_key.key, self.catalog_key.key])
+

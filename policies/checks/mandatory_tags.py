@@ -3,7 +3,8 @@
 Why: cost allocation per domain, ownership for incident routing and the environment boundary all rely on tags
 stamped on the resource itself (provider default_tags are invisible to scanners and to some AWS APIs). Buckets
 must also say what classification of data they may hold (mesh:classification) and what they are for
-(mesh:bucket-role: data, query-results or access-logs) — the S3 rules exempt only buckets tagged access-logs.
+(mesh:bucket-role: data, query-results, access-logs or audit-logs) — the S3 rules exempt only buckets tagged
+access-logs.
 
 This check applies to every aws_* resource, which also makes it the inventory that `meshform check` uses to
 prove checkov evaluated every synthesized resource (non-taggable types pass).
@@ -16,7 +17,7 @@ from mesh_check import MeshCheck  # checkov puts this directory on sys.path
 from mesh_facts import facts, first, plain
 
 BUCKET_TAGS = {"mesh:classification", "mesh:bucket-role"}
-BUCKET_ROLES = {"data", "query-results", "access-logs"}
+BUCKET_ROLES = {"data", "query-results", "access-logs", "audit-logs"}
 
 
 class MandatoryTags(MeshCheck):
@@ -28,7 +29,7 @@ class MandatoryTags(MeshCheck):
             supported_resources=["aws_*"],
             guideline="Stamp mesh:environment, mesh:domain, mesh:owner, mesh:cost-center, mesh:managed-by on the "
                       "resource (meshform's StampTags aspect does this); add mesh:classification and "
-                      "mesh:bucket-role (data | query-results | access-logs) to buckets.",
+                      "mesh:bucket-role (data | query-results | access-logs | audit-logs) to buckets.",
         )
 
     def problems(self, conf: dict):

@@ -6,6 +6,8 @@ tests and `asl-validator` read exactly what is deployed). Deterministic: the sam
     StageB                  Glue job stage -> analytics    (the job's own quality gate blocks publishing)
     DataQuality             one branch per table: StartDataQualityRulesetEvaluationRun on the central table,
                             poll until it finished, fail when a blocking rule did not pass
+    PublishFreshness        one `ProductPublished` datapoint (CloudWatch PutMetricData, AWS SDK integration): what
+                            the product's freshness alarm watches (modules/constructs/pipeline/pipeline_alarms.py)
     NotifySuccess           SNS publish to the domain's topic
     any error -> NotifyFailure -> PipelineFailed (Fail)
 
@@ -28,6 +30,9 @@ SNS_PUBLISH = "arn:aws:states:::sns:publish"
 DQ_START = "arn:aws:states:::aws-sdk:glue:startDataQualityRulesetEvaluationRun"
 DQ_GET = "arn:aws:states:::aws-sdk:glue:getDataQualityRulesetEvaluationRun"
 DQ_RESULTS = "arn:aws:states:::aws-sdk:glue:batchGetDataQualityResult"
+PUT_METRIC_DATA = "arn:aws:states:::aws-sdk:cloudwatch:putMetricData"
+# AWS SDK integration errors are `<Service>.<ErrorName>` (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
+CLOUDWATCH_ERRORS = ["CloudWatch.InternalServiceException", "CloudWatch.LimitExceededException"]
 # Glue errors worth another attempt; States.TaskFailed is a run that ended FAILED/TIMEOUT/ERROR.
 GLUE_API_ERRORS = ["Glue.AWSGlueException", "Glue.ConcurrentRunsExceededException", "Glue.InternalServiceException",
                    "Glue.OperationTimeoutException"]
@@ -69,6 +74,9 @@ class PipelineDefinition:
     quality_role_arn: str               # the role the evaluations run as (the ETL role)
     quality_results: str                # S3 prefix for the evaluation results
     topic_arn: str
+    metric_namespace: str = "meshform/Pipelines"
+    published_metric: str = "ProductPublished"
+    product_dimension: str = "Product"
 
 
 def _retry(errors: list[str], retry: Retry) -> list[dict[str, Any]]:
@@ -163,8 +171,18 @@ def pipeline_definition(d: PipelineDefinition) -> dict[str, Any]:
         "ResultPath": "$.quality", "Catch": CATCH_ALL, "Next": "SuccessMessage",
     }
     message = {"product": d.product, "environment": d.environment, "execution.$": "$$.Execution.Id"}
-    states["SuccessMessage"] = {"Type": "Pass", "ResultPath": "$.message", "Next": "NotifySuccess",
+    states["SuccessMessage"] = {"Type": "Pass", "ResultPath": "$.message", "Next": "PublishFreshness",
                                 "Parameters": {**message, "status": "SUCCEEDED", "quality.$": "$.quality"}}
+    # A failed metric publish must not fail a published run: the freshness alarm then errs on the safe side.
+    states["PublishFreshness"] = {
+        "Type": "Task", "Resource": PUT_METRIC_DATA, "Comment": "freshness: the product was published",
+        "Parameters": {"Namespace": d.metric_namespace, "MetricData": [
+            {"MetricName": d.published_metric, "Dimensions": [{"Name": d.product_dimension, "Value": d.product}],
+             "Value": 1, "Unit": "Count"}]},
+        "ResultPath": None, "Retry": [{"ErrorEquals": CLOUDWATCH_ERRORS, "IntervalSeconds": 5, "MaxAttempts": 3,
+                                       "BackoffRate": 2.0}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.metric_error", "Next": "NotifySuccess"}],
+        "Next": "NotifySuccess"}
     states["NotifySuccess"] = _publish(d, f"meshform {d.environment}: {d.product} published", end=True)
     states["FailureMessage"] = {"Type": "Pass", "ResultPath": "$.message", "Next": "NotifyFailure",
                                 "Parameters": {**message, "status": "FAILED", "error.$": "$.error"}}

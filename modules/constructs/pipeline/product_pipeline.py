@@ -15,7 +15,7 @@ from typing import Any
 
 from constructs import Construct
 
-from meshform import naming
+from meshform import naming, ops_names
 from meshform import pipeline_names as names
 from meshform.pipeline.dqdl import dqdl_ruleset
 from meshform.pipeline.inputs import pipeline_inputs
@@ -30,6 +30,7 @@ from modules.constructs.pipeline.asl import PipelineDefinition, QualityStep, Ret
 from modules.constructs.pipeline.data_quality_ruleset import DataQualityRuleset
 from modules.constructs.pipeline.glue_job import PipelineGlueJob
 from modules.constructs.pipeline.landing_trigger import LandingTrigger
+from modules.constructs.pipeline.pipeline_alarms import PipelineAlarms, PipelineAlarmsProps
 from modules.constructs.pipeline.state_machine import PipelineStateMachine
 from modules.types import Dependencies
 
@@ -67,7 +68,8 @@ class ProductPipeline(Construct):
 
     Attributes:
         jobs: state name -> `PipelineGlueJob`; rulesets: table -> `DataQualityRuleset`;
-        state_machine: the `PipelineStateMachine`; trigger: the `LandingTrigger`; definition: its ASL as data.
+        state_machine: the `PipelineStateMachine`; trigger: the `LandingTrigger`; definition: its ASL as data;
+        alarms: the `PipelineAlarms` (failures, freshness).
     """
 
     def __init__(self, scope: Construct, id_: str, *, mesh: Mesh, domain: str, product: Product,
@@ -144,7 +146,8 @@ class ProductPipeline(Construct):
             retry=Retry(pipeline.retries, pipeline.retry_interval_seconds, pipeline.backoff_rate),
             quality=tuple(steps), quality_database=naming.resource_link_name(domain), quality_catalog=account,
             quality_role_arn=roles.etl_arn, quality_results=f"s3://{stage}/{names.DQ_RESULTS_PREFIX}{name}/",
-            topic_arn=topic_arn)
+            topic_arn=topic_arn, metric_namespace=ops_names.PIPELINE_NAMESPACE,
+            published_metric=ops_names.PUBLISHED_METRIC, product_dimension=ops_names.PRODUCT_DIMENSION)
         self.state_machine = PipelineStateMachine(
             self, "state_machine", name=names.state_machine_name(prefix, env, domain, name),
             role_name=names.state_machine_role_name(prefix, env, domain, name),
@@ -159,6 +162,13 @@ class ProductPipeline(Construct):
             role_name=names.events_role_name(prefix, env, domain, name), account=account, region=region,
             bucket=mesh.bucket(domain, "raw"), prefix=names.landing_prefix(name),
             state_machine_arn=self.state_machine.arn, product=product.fqn, depends_on=[self.state_machine.machine])
+        self.alarms = PipelineAlarms(self, "alarms", props=PipelineAlarmsProps(
+            product=product.fqn, state_machine_arn=self.state_machine.arn,
+            jobs=tuple(job.name for job in self.jobs.values()), topic_arn=topic_arn,
+            alarm_name=lambda what: ops_names.pipeline_alarm_name(prefix, env, domain, name, what),
+            glue_rule_name=ops_names.glue_failure_rule_name(prefix, env, domain, name),
+            freshness_seconds=product.freshness_seconds),
+            depends_on=[self.state_machine.machine, notifications.policy])
 
 
 def _json(value: Any) -> str:

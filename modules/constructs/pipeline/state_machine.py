@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.h
   https://docs.aws.amazon.com/step-functions/latest/dg/glue-iam.html);
 - start evaluations of its own rulesets, read their runs and results, and pass the ETL role to Glue for them;
 - publish to the domain's topic, using the domain key through SNS only;
+- put the freshness datapoint into the pipelines' CloudWatch namespace only (condition cloudwatch:namespace);
 - deliver execution logs and traces (the CloudWatch Logs delivery and X-Ray calls have no resource-level
   permissions: Resource "*" is AWS's documented form).
 """
@@ -80,6 +81,10 @@ class PipelineStateMachine(Construct):
             pd.statement("PublishToDomainTopic", ["sns:Publish"], [topic_arn]),
             pd.statement("DomainTopicKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key_arn],
                          condition=pd.via_service("sns", region)),
+            # PutMetricData has no resource-level permissions; the namespace condition scopes it
+            # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
+            pd.statement("PublishFreshnessMetric", ["cloudwatch:PutMetricData"], "*",
+                         condition={"StringEquals": {"cloudwatch:namespace": definition.metric_namespace}}),
             pd.statement("DeliverExecutionLogs", LOG_DELIVERY_ACTIONS, "*"),
             pd.statement("Tracing", XRAY_ACTIONS, "*"),
         ]))
