@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from meshform import naming
+from meshform import naming, pipeline_names
 from meshform.access import CELLS_FILTER, TABLE, TableAccess, subscription_accesses, withheld_columns
 from meshform.redshift import sql
 from meshform.spec.contract import Product
@@ -208,6 +208,16 @@ def producer_statements(mesh: Mesh, domain: str) -> list[Statement]:
                     view = Statement(f"view_{product.name}_{obj.name}", view_sql, (v_drop.key,))
                     out += [v_drop, view]
                     views[obj.name] = view.key
+        if product.name in mesh.spec.domains[domain].pipelines:
+            # The pipeline's state machine loads the tables as itself (IAM identity, no admin secret).
+            role = pipeline_names.state_machine_role_name(mesh.spec.name_prefix, mesh.env, domain, product.name)
+            user = naming.redshift_iam_user(naming.role_arn(mesh.spec.domains[domain].account_id, role))
+            u_key, g_key = f"loader_{product.name}", f"loader_{product.name}_schema"
+            out += [Statement(u_key, sql.create_iam_user(user)),
+                    Statement(g_key, sql.grant_schema_usage(schema, user), (s_key, u_key))]
+            for table in product.tables:
+                out.append(Statement(f"loader_{product.name}_{table.name}",
+                                     sql.grant_load(schema, table.name, user), (g_key, table_key[table.name])))
         for share in product_shares(mesh, product):
             c_key = f"share_{share.name}"
             a_key = f"share_{share.name}_schema"

@@ -7,7 +7,6 @@ and namespace ids single-quoted literals, https://docs.aws.amazon.com/redshift/l
       CREATE SCHEMA IF NOT EXISTS "<schema>"
       DROP TABLE IF EXISTS "<schema>"."<table>" CASCADE
       CREATE TABLE "<schema>"."<table>" ("<col>" <TYPE> [NOT NULL], ..., PRIMARY KEY ("<col>", ...))
-          DISTSTYLE AUTO SORTKEY AUTO
       DROP VIEW IF EXISTS "<schema>"."<view>"
       CREATE VIEW "<schema>"."<view>" AS SELECT "<col>", ... FROM "<schema>"."<table>"
       CREATE DATASHARE "<share>" SET PUBLICACCESSIBLE FALSE
@@ -32,9 +31,11 @@ float -> REAL, double -> DOUBLE PRECISION, boolean -> BOOLEAN, date -> DATE, tim
 decimal(p,s) -> DECIMAL(p,s) (both allow precision 38), decimal -> DECIMAL(10,0) (Hive's default),
 binary -> VARBYTE(1024000) (Redshift's maximum), array/map/struct -> SUPER (loaded with SERIALIZETOJSON).
 Keys: the contract's primaryKey columns become the (informational) PRIMARY KEY; distribution and sort keys are
-left to Redshift (DISTSTYLE AUTO SORTKEY AUTO) - the documented defaults. Data columns the contract marks
-`required` are NOT NULL; partition columns are nullable and last: Hive-partitioned Parquet does not carry their
-values in the files, so COPY fills them with NULL (FILLRECORD) - see docs/redshift.md, "Loading".
+left to Redshift: without DISTSTYLE/SORTKEY clauses a table gets DISTSTYLE AUTO and SORTKEY AUTO
+(https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html) - the documented defaults. Data
+columns the contract marks `required` are NOT NULL; partition columns are nullable and last: Hive-partitioned
+Parquet does not carry their values in the files, so COPY fills them with NULL (FILLRECORD) - see
+docs/redshift.md, "Loading".
 """
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def create_table(schema: str, table: Table) -> str:
     keys = [c.name for c in table.columns if c.primary_key]
     if keys:
         parts.append("PRIMARY KEY (" + ", ".join(ident(k) for k in keys) + ")")
-    return f"CREATE TABLE {qualified(schema, table.name)} ({', '.join(parts)}) DISTSTYLE AUTO SORTKEY AUTO"
+    return f"CREATE TABLE {qualified(schema, table.name)} ({', '.join(parts)})"
 
 
 def drop_view(schema: str, view: str) -> str:
@@ -166,3 +167,12 @@ def copy_parquet(schema: str, table: Table, location: str, role_arn: str) -> str
         options.append("SERIALIZETOJSON")
     return (f"COPY {qualified(schema, table.name)} FROM {literal(location)} IAM_ROLE {literal(role_arn)} "
             + " ".join(options))
+
+
+def grant_schema_usage(schema: str, user: str) -> str:
+    return f"GRANT USAGE ON SCHEMA {ident(schema)} TO {ident(user)}"
+
+
+def grant_load(schema: str, table: str, user: str) -> str:
+    """What the pipeline's load needs on a table: replace its rows (DELETE, then COPY = INSERT)."""
+    return f"GRANT SELECT, INSERT, DELETE ON {qualified(schema, table)} TO {ident(user)}"

@@ -6,6 +6,9 @@ tests and `asl-validator` read exactly what is deployed). Deterministic: the sam
     StageB                  Glue job stage -> analytics    (the job's own quality gate blocks publishing)
     DataQuality             one branch per table: StartDataQualityRulesetEvaluationRun on the central table,
                             poll until it finished, fail when a blocking rule did not pass
+    [LoadRedshift]          only when the domain has a Redshift warehouse: one BatchExecuteStatement (one
+                            transaction) replacing every table's rows from the analytics Parquet (DELETE + COPY),
+                            polled with DescribeStatement until FINISHED (docs/redshift.md, "Loading")
     NotifySuccess           SNS publish to the domain's topic
     any error -> NotifyFailure -> PipelineFailed (Fail)
 
@@ -28,6 +31,13 @@ SNS_PUBLISH = "arn:aws:states:::sns:publish"
 DQ_START = "arn:aws:states:::aws-sdk:glue:startDataQualityRulesetEvaluationRun"
 DQ_GET = "arn:aws:states:::aws-sdk:glue:getDataQualityRulesetEvaluationRun"
 DQ_RESULTS = "arn:aws:states:::aws-sdk:glue:batchGetDataQualityResult"
+REDSHIFT_BATCH = "arn:aws:states:::aws-sdk:redshiftdata:batchExecuteStatement"
+REDSHIFT_DESCRIBE = "arn:aws:states:::aws-sdk:redshiftdata:describeStatement"
+REDSHIFT_API_ERRORS = ["RedshiftData.InternalServerException", "RedshiftData.ActiveStatementsExceededException"]
+# DescribeStatement Status values that end a statement other than FINISHED
+# (https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_DescribeStatement.html).
+REDSHIFT_ENDED_BADLY = ("FAILED", "ABORTED")
+REDSHIFT_POLL_SECONDS = 15
 # Glue errors worth another attempt; States.TaskFailed is a run that ended FAILED/TIMEOUT/ERROR.
 GLUE_API_ERRORS = ["Glue.AWSGlueException", "Glue.ConcurrentRunsExceededException", "Glue.InternalServiceException",
                    "Glue.OperationTimeoutException"]
@@ -57,6 +67,16 @@ class QualityStep:
 
 
 @dataclass(frozen=True)
+class RedshiftLoad:
+    """The load of the product's tables into the domain's warehouse: `target` is {"WorkgroupName": ...} or
+    {"ClusterIdentifier": ...}; `sqls` the DELETE + COPY pairs (meshform.redshift.sql), run as the state machine's
+    own IAM identity (no secret)."""
+    database: str
+    target: tuple[tuple[str, str], ...]
+    sqls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PipelineDefinition:
     product: str                        # <domain>.<product>
     environment: str
@@ -69,6 +89,7 @@ class PipelineDefinition:
     quality_role_arn: str               # the role the evaluations run as (the ETL role)
     quality_results: str                # S3 prefix for the evaluation results
     topic_arn: str
+    redshift: RedshiftLoad | None = None
 
 
 def _retry(errors: list[str], retry: Retry) -> list[dict[str, Any]]:
@@ -160,8 +181,11 @@ def pipeline_definition(d: PipelineDefinition) -> dict[str, Any]:
     states["DataQuality"] = {
         "Type": "Parallel", "Comment": "Glue Data Quality on each central table, after stage B published",
         "Branches": [_quality_branch(d, step, i) for i, step in enumerate(d.quality)],
-        "ResultPath": "$.quality", "Catch": CATCH_ALL, "Next": "SuccessMessage",
+        "ResultPath": "$.quality", "Catch": CATCH_ALL,
+        "Next": "LoadRedshift" if d.redshift is not None else "SuccessMessage",
     }
+    if d.redshift is not None:
+        states.update(_redshift_load(d, d.redshift))
     message = {"product": d.product, "environment": d.environment, "execution.$": "$$.Execution.Id"}
     states["SuccessMessage"] = {"Type": "Pass", "ResultPath": "$.message", "Next": "NotifySuccess",
                                 "Parameters": {**message, "status": "SUCCEEDED", "quality.$": "$.quality"}}
@@ -181,6 +205,32 @@ def pipeline_definition(d: PipelineDefinition) -> dict[str, Any]:
     return {"Comment": f"meshform {d.environment}: pipeline of {d.product} (raw -> stage -> analytics, quality, "
                        "notification)",
             "StartAt": names[0], "States": states}
+
+
+def _redshift_load(d: PipelineDefinition, load: RedshiftLoad) -> dict[str, Any]:
+    """After the quality gate: the warehouse only ever gets tables whose blocking rules passed."""
+    sdk_retry = _retry(REDSHIFT_API_ERRORS, d.retry)
+    return {
+        "LoadRedshift": {
+            "Type": "Task", "Resource": REDSHIFT_BATCH,
+            "Comment": "Replace the Redshift tables' rows (one transaction)",
+            "Parameters": {"Database": load.database, **dict(load.target), "Sqls": list(load.sqls),
+                           "StatementName": f"meshform {d.environment} load {d.product}"[:500]},
+            "ResultSelector": {"Id.$": "$.Id"}, "ResultPath": "$.load", "Retry": sdk_retry, "Catch": CATCH_ALL,
+            "Next": "WaitLoad"},
+        "WaitLoad": {"Type": "Wait", "Seconds": REDSHIFT_POLL_SECONDS, "Next": "PollLoad"},
+        "PollLoad": {"Type": "Task", "Resource": REDSHIFT_DESCRIBE, "Parameters": {"Id.$": "$.load.Id"},
+                     "ResultSelector": {"Id.$": "$.Id", "Status.$": "$.Status"}, "ResultPath": "$.load",
+                     "Retry": sdk_retry, "Catch": CATCH_ALL, "Next": "Loaded?"},
+        "Loaded?": {"Type": "Choice",
+                    "Choices": [{"Variable": "$.load.Status", "StringEquals": "FINISHED", "Next": "SuccessMessage"},
+                                {"Or": [{"Variable": "$.load.Status", "StringEquals": s} for s in REDSHIFT_ENDED_BADLY],
+                                 "Next": "LoadFailed"}],
+                    "Default": "WaitLoad"},
+        "LoadFailed": {"Type": "Pass", "ResultPath": "$.error", "Next": "FailureMessage",
+                       "Parameters": {"Error": "RedshiftLoadFailed", "Cause.$": "$.load.Status",
+                                      "StatementId.$": "$.load.Id"}},
+    }
 
 
 def _publish(d: PipelineDefinition, subject: str, *, end: bool) -> dict[str, Any]:
