@@ -391,6 +391,58 @@ def test_consumer_sees_exactly_the_product_once_authorized_and_associated(server
     assert "because the ARN doesn't exist." in message
 
 
+def test_every_statement_form_the_stacks_emit_executes(server):
+    """The statements meshform.redshift.sql generates run as written, producer and consumer side, and the
+    pipeline load runs as one batch."""
+    from meshform.redshift import sql
+    from meshform.spec.contract import Column, Table
+
+    owner, reader = "666666666666", "777777777777"
+    p, c = clients(server, owner), clients(server, reader)
+    role = ensure_role(p, "warehouse-copy")
+    ns = p("redshift-serverless").create_namespace(namespaceName="forms", iamRoles=[role], defaultIamRoleArn=role,
+                                                   manageAdminPassword=True)["namespace"]
+    p("redshift-serverless").create_workgroup(workgroupName="forms-wg", namespaceName="forms", baseCapacity=8)
+    warehouse(c, "reader")
+    types = ["string", "char(3)", "varchar(20)", "tinyint", "smallint", "int", "integer", "bigint", "float",
+             "double", "boolean", "date", "timestamp", "decimal", "decimal(38,6)", "binary", "array<string>",
+             "map<string,int>", "struct<a:int>"]
+    columns = tuple(Column(f"c{i}", t, "", "public", required=i == 0, primary_key=i == 0) for i, t in enumerate(types))
+    table = Table("orders", "", columns, (Column("dt", "string", "", "public"),), "public")
+    producer = [sql.create_schema("sales"), sql.drop_table("sales", "orders"), sql.create_table("sales", table),
+                sql.drop_view("sales", "orders_public"),
+                sql.create_view("sales", "orders_public", "orders", ("c0", "c7", "dt")),
+                sql.create_datashare("sales_share"), sql.add_schema("sales_share", "sales"),
+                sql.add_table("sales_share", "sales", "orders_public"), sql.grant_usage("sales_share", reader),
+                sql.revoke_usage("sales_share", OUTSIDER), sql.create_iam_user("IAMR:loader"),
+                sql.grant_schema_usage("sales", "IAMR:loader"), sql.grant_load("sales", "orders", "IAMR:loader"),
+                sql.drop_table("sales", "orders"), sql.create_table("sales", table),
+                sql.create_view("sales", "orders_public", "orders", ("c0", "c7", "dt"))]
+    for statement in producer:
+        ok(p, "forms-wg", statement)
+    # re-running the table's statements replaced it: the view went with CASCADE, and with it out of the share,
+    # so the ADD TABLE has to run again too (meshform's statement triggers chain it after the view)
+    shared = "SELECT object_name FROM svv_datashare_objects WHERE object_type = 'view'"
+    assert rows(p, "forms-wg", shared) == []
+    ok(p, "forms-wg", sql.add_table("sales_share", "sales", "orders_public"))
+    assert rows(p, "forms-wg", shared) == [["sales.orders_public"]]
+    load = [sql.delete_rows("sales", "orders"), sql.copy_parquet("sales", table, "s3://lake/sales/orders/", role)]
+    data = p("redshift-data")
+    batch = data.batch_execute_statement(WorkgroupName="forms-wg", Database="dev", Sqls=load)
+    assert data.describe_statement(Id=batch["Id"])["Status"] == "FINISHED", data.describe_statement(Id=batch["Id"])
+    arn = f"arn:aws:redshift:{REGION}:{owner}:datashare:{ns['namespaceId']}/sales_share"
+    p("redshift").authorize_data_share(DataShareArn=arn, ConsumerIdentifier=reader)
+    consumer_arn = c("redshift-serverless").get_namespace(namespaceName="reader")["namespace"]["namespaceArn"]
+    c("redshift").associate_data_share_consumer(DataShareArn=arn, ConsumerArn=consumer_arn)
+    for statement in (sql.create_database_from_share("sales_db", "sales_share", owner, ns["namespaceId"]),
+                      sql.create_iam_user("IAMR:analyst"), sql.grant_database_usage("sales_db", "IAMR:analyst")):
+        ok(c, "reader-wg", statement)
+    assert rows(c, "reader-wg", "SELECT table_name, column_name, data_type FROM svv_all_columns WHERE "
+                                "database_name = 'sales_db' ORDER BY ordinal_position") == [
+        ["orders_public", "c0", "character varying(65535)"], ["orders_public", "c7", "bigint"],
+        ["orders_public", "dt", "character varying(65535)"]]
+
+
 def test_provisioned_cluster_has_a_namespace_and_runs_sql(server):
     p = clients(server, PRODUCER)
     cluster = p("redshift").create_cluster(ClusterIdentifier="legacy", NodeType="ra3.xlplus", MasterUsername="admin",
@@ -410,12 +462,43 @@ def test_provisioned_cluster_has_a_namespace_and_runs_sql(server):
 
 # ---------------------------------------------------------------- real Terraform
 TF_STATEMENT = "CREATE SCHEMA IF NOT EXISTS \"sales\""
+TF_PRODUCER, TF_CONSUMER = "444444444444", "555555555555"
 
 
-def _config(endpoint: str, state: Path, extra_sql: str | None = None, version: str | None = None) -> dict:
+def _share_resources(share_arn: str, producer_namespace: str) -> dict:
+    """A datashare authorized by the producer account and associated by the consumer account with its namespace,
+    which mounts it (the producer's SQL ran before, through the Data API)."""
+    mount = (f"CREATE DATABASE \"orders_db\" FROM DATASHARE \"orders_product\" OF ACCOUNT '{TF_PRODUCER}' "
+             f"NAMESPACE '{producer_namespace}'")
+    return {
+        "aws_redshift_data_share_authorization": {"auth": {
+            "provider": "aws.producer", "data_share_arn": share_arn, "consumer_identifier": TF_CONSUMER}},
+        "aws_redshiftserverless_namespace": {"consumer": {
+            "provider": "aws.consumer", "namespace_name": "tf-analytics", "db_name": "dev",
+            "manage_admin_password": True}},
+        "aws_redshiftserverless_workgroup": {"consumer": {
+            "provider": "aws.consumer", "workgroup_name": "tf-analytics", "base_capacity": 8,
+            "namespace_name": "${aws_redshiftserverless_namespace.consumer.namespace_name}"}},
+        "aws_redshift_data_share_consumer_association": {"assoc": {
+            "provider": "aws.consumer", "data_share_arn": share_arn,
+            "consumer_arn": "${aws_redshiftserverless_namespace.consumer.arn}",
+            "depends_on": ["aws_redshift_data_share_authorization.auth"]}},
+        "aws_redshiftdata_statement": {"mount": {
+            "provider": "aws.consumer", "workgroup_name": "${aws_redshiftserverless_workgroup.consumer.workgroup_name}",
+            "database": "dev", "secret_arn": "${aws_redshiftserverless_namespace.consumer.admin_password_secret_arn}",
+            "sql": mount, "lifecycle": [{"ignore_changes": "all"}],
+            "depends_on": ["aws_redshift_data_share_consumer_association.assoc"]}},
+    }
+
+
+def _config(endpoint: str, state: Path, share: tuple[str, str], extra_sql: str | None = None,
+            version: str | None = None) -> dict:
     provider = {"region": REGION, "access_key": "test", "secret_key": "test", "skip_credentials_validation": True,
                 "skip_metadata_api_check": True, "skip_requesting_account_id": False, "max_retries": 2,
                 "endpoints": [{s: endpoint for s in ENDPOINT_SERVICES}]}
+    providers = [provider] + [{**provider, "alias": alias, "assume_role": [{
+        "role_arn": f"arn:aws:iam::{account}:role/mesh-deploy"}]} for alias, account in (
+            ("producer", TF_PRODUCER), ("consumer", TF_CONSUMER))]
     statement = {"workgroup_name": "${aws_redshiftserverless_workgroup.wg.workgroup_name}", "database": "dev",
                  "secret_arn": "${aws_redshiftserverless_namespace.ns.admin_password_secret_arn}",
                  "sql": TF_STATEMENT, "lifecycle": [{"ignore_changes": "all"}]}
@@ -439,21 +522,24 @@ def _config(endpoint: str, state: Path, extra_sql: str | None = None, version: s
                 ("use_fips_ssl", "false"))]}},
         "aws_redshiftdata_statement": {"schema": statement},
     }
+    for kind, items in _share_resources(*share).items():
+        resources.setdefault(kind, {}).update(items)
     if extra_sql is not None:
         resources["aws_redshiftdata_statement"]["broken"] = {**statement, "sql": extra_sql,
                                                              "depends_on": ["aws_redshiftdata_statement.schema"]}
     settings: dict = {"backend": {"local": {"path": str(state)}}}
     if version:
         settings["required_providers"] = {"aws": {"source": "hashicorp/aws", "version": version}}
-    return {"terraform": settings, "provider": {"aws": [provider]},
-            "resource": resources}
+    return {"terraform": settings, "provider": {"aws": providers}, "resource": resources}
 
 
 @pytest.mark.emulator
 def test_terraform_applies_serverless_and_statements_and_replans_clean(server, tmp_path):
     """aws_redshiftserverless_namespace (managed admin secret under a customer-managed key, roles, log exports),
-    aws_redshiftserverless_workgroup and aws_redshiftdata_statement with the real provider: apply, empty re-plan,
-    empty re-plan after the statements expire, and a failing statement fails the apply with Redshift's error."""
+    aws_redshiftserverless_workgroup, aws_redshiftdata_statement, aws_redshift_data_share_authorization (producer
+    account) and aws_redshift_data_share_consumer_association (consumer account) with the real provider: apply,
+    empty re-plan, empty re-plan after the statements expire, and a failing statement fails the apply with
+    Redshift's error."""
     require_terraform()
     source = tf.provider_source()
     terraform = tf.find_terraform()
@@ -462,7 +548,13 @@ def test_terraform_applies_serverless_and_statements_and_replans_clean(server, t
     cli = tf.write_cli_config(tmp_path / "cli", source)
     log = tmp_path / "terraform.log"
     state = tmp_path / "terraform.tfstate"
-    (work / "main.tf.json").write_text(json.dumps(_config(server.url, state, version=source.version)))
+    producer = clients(server, TF_PRODUCER)
+    producer_ns = warehouse(producer, "tf-orders")
+    for sql in PRODUCT_SQL[:-1] + [f"GRANT USAGE ON DATASHARE \"orders_product\" TO ACCOUNT '{TF_CONSUMER}'"]:
+        ok(producer, "tf-orders-wg", sql)
+    share_arn = f"arn:aws:redshift:{REGION}:{TF_PRODUCER}:datashare:{producer_ns['namespaceId']}/orders_product"
+    share = (share_arn, producer_ns["namespaceId"])
+    (work / "main.tf.json").write_text(json.dumps(_config(server.url, state, share, version=source.version)))
 
     def terraform_run(*args: str) -> tf.Result:
         return tf.run(terraform, list(args), work, cli, log)
@@ -486,6 +578,15 @@ def test_terraform_applies_serverless_and_statements_and_replans_clean(server, t
         return [r[0]["stringValue"] for r in data.get_statement_result(Id=sid)["Records"]]
 
     assert schemas() == ["public", "sales"]
+    # the share: authorized by the producer, ACTIVE for the consumer's namespace, mounted with exactly the view
+    consumer = clients(server, TF_CONSUMER)
+    consumer_ns = consumer("redshift-serverless").get_namespace(namespaceName="tf-analytics")["namespace"]
+    seen = consumer("redshift").describe_data_shares(DataShareArn=share_arn)["DataShares"][0]
+    assert [(a["ConsumerIdentifier"], a["Status"]) for a in seen["DataShareAssociations"]] == [
+        (consumer_ns["namespaceArn"], "ACTIVE")]
+    assert rows(consumer, "tf-analytics", "SELECT table_name, column_name FROM svv_all_columns WHERE "
+                                          "database_name = 'orders_db' ORDER BY ordinal_position") == [
+        ["orders_public", "order_id"], ["orders_public", "amount"], ["orders_public", "ordered_at"]]
     # 24 hours later the Data API has forgotten the statements (DescribeStatement: "expired"): with the
     # lifecycle meshform's statements carry (modules/constructs/redshift/statement.py) the re-plan is still empty,
     # so nothing re-runs
@@ -493,7 +594,7 @@ def test_terraform_applies_serverless_and_statements_and_replans_clean(server, t
     assert terraform_run("plan", "-detailed-exitcode").returncode == 0, log.read_text()[-3000:]
     assert schemas() == ["public", "sales"]
     # a failing statement fails the apply with Redshift's error text
-    broken = _config(server.url, state, 'CREATE TABLE "nowhere"."t" (x INT)', version=source.version)
+    broken = _config(server.url, state, share, 'CREATE TABLE "nowhere"."t" (x INT)', version=source.version)
     (work / "main.tf.json").write_text(json.dumps(broken))
     failed = terraform_run("apply", "-auto-approve")
     assert failed.returncode != 0
