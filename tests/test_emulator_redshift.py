@@ -104,13 +104,15 @@ def test_serverless_namespaces_and_workgroups_follow_aws_rules(server):
         rejects("ValidationException", rs.create_workgroup, workgroupName="rules-wg", namespaceName="rules", **bad)
     rejects("ResourceNotFoundException", rs.create_workgroup, workgroupName="orphan", namespaceName="missing")
     created = rs.create_workgroup(workgroupName="rules-wg", namespaceName="rules", baseCapacity=8,
-                                  configParameters=[{"parameterKey": "require_ssl", "parameterValue": "true"}],
+                                  configParameters=[{"parameterKey": "max_query_execution_time",
+                                                     "parameterValue": "3600"}],
                                   enhancedVpcRouting=True)["workgroup"]
     assert created["status"] == "CREATING"
     wg = rs.get_workgroup(workgroupName="rules-wg")["workgroup"]
     assert wg["status"] == "AVAILABLE" and wg["baseCapacity"] == 8 and wg["enhancedVpcRouting"] is True
     config = {p["parameterKey"]: p["parameterValue"] for p in wg["configParameters"]}
-    assert config["require_ssl"] == "true" and config["search_path"] == "$user, public"   # merged over defaults
+    # every parameter comes back, the one set merged over the defaults (TLS required by default)
+    assert len(config) == 9 and config["max_query_execution_time"] == "3600" and config["require_ssl"] == "true"
     assert wg["endpoint"]["address"] == f"rules-wg.{PRODUCER}.{REGION}.redshift-serverless.amazonaws.com"
     assert wg["subnetIds"] and wg["securityGroupIds"]          # the default VPC's
     rejects("ConflictException", rs.create_workgroup, workgroupName="second-wg", namespaceName="rules")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -35,12 +34,11 @@ from typing import Any
 
 from moto.core.exceptions import JsonRESTError
 
-from meshform.local.redshift_sql import NamespaceCatalog, Session, SqlError, execute, split_statements
+from meshform.local.redshift_sql import LOCK, NamespaceCatalog, Session, SqlError, execute, split_statements
 from meshform.local.redshift_sql.engine import Result
 
 ID = re.compile(r"^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d+)?$")
 PAGE = 1000
-_LOCK = threading.RLock()       # statements change catalogs of several accounts (datashares): one at a time
 
 
 class DataError(JsonRESTError):
@@ -213,7 +211,7 @@ class StrictRedshiftData:
                          batch=batch)
         stmt.subs = [Sub(f"{stmt.id}:{i}" if batch else stmt.id, sql, now) for i, sql in enumerate(sqls, 1)]
         self.meshform_statements[stmt.id] = stmt
-        with _LOCK:
+        with LOCK:
             self._run(stmt, target, user)
         return stmt
 

@@ -296,6 +296,17 @@ class StrictDatashares:
                                             "CreatedDate": grant.created, "StatusChangeDate": grant.changed}])
 
 
+def _locked(method: Any) -> Any:
+    """Datashare calls and Data API statements change the same catalogs: one at a time (moto's server is threaded)."""
+    from meshform.local.redshift_sql import LOCK
+
+    def call(self: Any) -> ActionResult:
+        with LOCK:
+            return method(self)
+    call.__name__ = method.__name__
+    return call
+
+
 class Handlers:
     def describe_data_shares(self: Any) -> ActionResult:
         return ActionResult({"DataShares": self.redshift_backend.describe_data_shares(self._get_param("DataShareArn"))})
@@ -341,4 +352,4 @@ def install() -> None:
             setattr(RedshiftBackend, name, member)
     for name, member in vars(Handlers).items():
         if callable(member) and not name.startswith("__"):
-            setattr(RedshiftResponse, name, member)
+            setattr(RedshiftResponse, name, _locked(member))
