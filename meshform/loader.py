@@ -621,10 +621,11 @@ def _check_redshift(mesh: Mesh, add) -> None:
             add(f"{kind}.{owner}.redshift", f"warehouse name {name!r} is {len(name)} characters; Redshift allows "
                 f"{naming.REDSHIFT_WAREHOUSE_MAX} (lower-case letters, digits, single hyphens)",
                 "shorten name_prefix or the owner's name")
-        role = naming.redshift_role_name(prefix, env, owner)
-        if kind == "domains" and len(role) > naming.IAM_ROLE_MAX:
-            add(f"{kind}.{owner}.redshift", f"COPY role name {role!r} would be {len(role)} characters; IAM allows "
-                f"{naming.IAM_ROLE_MAX}", "shorten name_prefix or the domain name")
+        for what, role in (("COPY role", naming.redshift_role_name(prefix, env, owner)),
+                           ("flow-log role", naming.redshift_flow_logs_role_name(prefix, env, owner))):
+            if len(role) > naming.IAM_ROLE_MAX:
+                add(f"{kind}.{owner}.redshift", f"{what} name {role!r} would be {len(role)} characters; IAM "
+                    f"allows {naming.IAM_ROLE_MAX}", "shorten name_prefix or the owner's name")
         if kind != "domains":
             continue
         for product in mesh.domain_products(owner):

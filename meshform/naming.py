@@ -162,3 +162,8 @@ def redshift_iam_user(role_arn: str) -> str:
     """The database user an IAM role signs in as (GetCredentials / GetClusterCredentialsWithIAM):
     `IAMR:<role name>` (https://docs.aws.amazon.com/redshift/latest/mgmt/redshift-iam-access-control-identity-based.html)."""
     return f"IAMR:{role_name_from_arn(role_arn)}"
+
+
+def redshift_flow_logs_role_name(prefix: str, env: str, owner: str) -> str:
+    """The role VPC flow logs of the warehouse's private network deliver with."""
+    return f"{redshift_warehouse_name(prefix, env, owner)}-flow-logs"

@@ -12,6 +12,7 @@ from meshform.spec.mesh import Mesh
 from modules import policy_documents as pd
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.pipeline.asl import RedshiftLoad
+from modules.constructs.pipeline.log_encryption import cloudwatch_logs_key_statement
 from modules.constructs.redshift.consumer_databases import DatashareDatabases
 from modules.constructs.redshift.copy_role import CopyRole
 from modules.constructs.redshift.datashares import ProducerDatashares
@@ -38,8 +39,11 @@ def own_warehouse(stack: MeshStack, mesh: Mesh, owner: str, *, lake_key_arn: str
     name = naming.redshift_warehouse_name(prefix, env, owner)
     key = EncryptionKey(stack, "redshift_key", account_id=account, deploy_role_arn=mesh.deploy_role_arn(account),
                         alias=naming.kms_alias(prefix, env, owner, "redshift"),
-                        description=f"meshform {env}: {owner} Redshift warehouse and its admin secret")
-    network = PrivateNetwork(stack, "redshift_network", name=name, region=region, cidr=spec.cidr)
+                        description=f"meshform {env}: {owner} Redshift warehouse, its admin secret, its flow logs",
+                        extra_statements=[cloudwatch_logs_key_statement(region, account)])
+    network = PrivateNetwork(stack, "redshift_network", name=name, region=region, cidr=spec.cidr, account=account,
+                             kms_key_arn=key.arn,
+                             flow_logs_role=naming.redshift_flow_logs_role_name(prefix, env, owner))
     copy_role = None
     if owner in mesh.spec.domains and lake_key_arn is not None:
         copy_role = CopyRole(stack, "redshift_copy", name=naming.redshift_role_name(prefix, env, owner),
