@@ -462,6 +462,45 @@ def test_provisioned_cluster_has_a_namespace_and_runs_sql(server):
         f"arn:aws:redshift:{REGION}:{PRODUCER}:datashare:{namespace_id}/legacy_share"]
 
 
+def test_provisioned_cluster_managed_password_and_parameter_groups(server):
+    p = clients(server, PRODUCER)
+    rs = p("redshift")
+    key = p("kms").create_key()["KeyMetadata"]["Arn"]
+    role = ensure_role(p, "cluster-copy")
+    base = {"NodeType": "ra3.large", "MasterUsername": "meshadmin", "ClusterType": "single-node"}
+    rejects("InvalidParameterCombination", rs.create_cluster, ClusterIdentifier="both", ManageMasterPassword=True,
+            MasterUserPassword="Passw0rd1", **base)
+    rejects("InvalidParameterCombination", rs.create_cluster, ClusterIdentifier="keyonly",
+            MasterPasswordSecretKmsKeyId=key, MasterUserPassword="Passw0rd1", **base)
+    rejects("InvalidParameterValue", rs.create_cluster, ClusterIdentifier="nopassword", **base)
+    rejects("InvalidParameterValue", rs.create_cluster, ClusterIdentifier="badrole", ManageMasterPassword=True,
+            IamRoles=[role], DefaultIamRoleArn=f"arn:aws:iam::{PRODUCER}:role/other", **base)
+    cluster = rs.create_cluster(ClusterIdentifier="managed", ManageMasterPassword=True,
+                                MasterPasswordSecretKmsKeyId=key, IamRoles=[role], DefaultIamRoleArn=role,
+                                DBName="analytics", **base)["Cluster"]
+    assert cluster["MasterPasswordSecretKmsKeyId"] == key and cluster["DefaultIamRoleArn"] == role
+    sm = p("secretsmanager")
+    secret = json.loads(sm.get_secret_value(SecretId=cluster["MasterPasswordSecretArn"])["SecretString"])
+    assert secret["username"] == "meshadmin"
+    data = p("redshift-data")
+    statement = data.execute_statement(ClusterIdentifier="managed", Database="analytics", Sql="CREATE SCHEMA sales",
+                                       SecretArn=cluster["MasterPasswordSecretArn"])
+    assert data.describe_statement(Id=statement["Id"])["Status"] == "FINISHED"
+    rs.delete_cluster(ClusterIdentifier="managed", SkipFinalClusterSnapshot=True)
+    rejects("ResourceNotFoundException", sm.describe_secret, SecretId=cluster["MasterPasswordSecretArn"])
+
+    rs.create_cluster_parameter_group(ParameterGroupName="tls", ParameterGroupFamily="redshift-2.0",
+                                      Description="tls")
+    rejects("InvalidParameterValue", rs.modify_cluster_parameter_group, ParameterGroupName="tls",
+            Parameters=[{"ParameterName": "require_tls", "ParameterValue": "true"}])
+    rejects("InvalidParameterValue", rs.modify_cluster_parameter_group, ParameterGroupName="tls",
+            Parameters=[{"ParameterName": "require_ssl", "ParameterValue": "yes"}])
+    rs.modify_cluster_parameter_group(ParameterGroupName="tls", Parameters=[
+        {"ParameterName": "require_ssl", "ParameterValue": "true"}])
+    user = rs.describe_cluster_parameters(ParameterGroupName="tls", Source="user")["Parameters"]
+    assert [(x["ParameterName"], x["ParameterValue"], x["Source"]) for x in user] == [("require_ssl", "true", "user")]
+
+
 # ---------------------------------------------------------------- real Terraform
 TF_STATEMENT = "CREATE SCHEMA IF NOT EXISTS \"sales\""
 TF_PRODUCER, TF_CONSUMER = "444444444444", "555555555555"

@@ -1,7 +1,7 @@
 """`python -m meshform.local.moto_server -H 127.0.0.1 -p PORT`: moto's server with meshform's faithful
 additions installed (meshform/local/moto_lf/, moto_ram.py, moto_org.py, moto_glue.py, moto_glue_dq.py,
 moto_glue_jobs.py, moto_logs.py, moto_s3.py, moto_s3_policy.py, moto_sfn.py,
-moto_redshift_serverless.py, moto_redshift_datashares.py, moto_redshift_data.py)."""
+moto_redshift_serverless.py, moto_redshift_clusters.py, moto_redshift_datashares.py, moto_redshift_data.py)."""
 from __future__ import annotations
 
 import sys
@@ -14,6 +14,7 @@ from meshform.local import (
     moto_logs,
     moto_org,
     moto_ram,
+    moto_redshift_clusters,
     moto_redshift_data,
     moto_redshift_datashares,
     moto_redshift_serverless,
@@ -35,6 +36,7 @@ def install() -> None:
     moto_s3_policy.install()
     moto_sfn.install()
     moto_redshift_serverless.install()
+    moto_redshift_clusters.install()
     moto_redshift_datashares.install()
     moto_redshift_data.install()
 
