@@ -148,6 +148,10 @@ def test_producer_warehouse_is_encrypted_private_logged_and_tls_only(stack):
     assert not sales.resources("aws_internet_gateway") and not sales.resources("aws_nat_gateway")
     group = sales.one("aws_security_group")
     assert [r["self"] for r in group["ingress"]] == [True]
+    flow = sales.one("aws_flow_log")
+    assert flow["traffic_type"] == "ALL" and flow["log_destination_type"] == "cloud-watch-logs"
+    flow_group = next(g for g in sales.resources("aws_cloudwatch_log_group").values() if "vpc-flow-logs" in g["name"])
+    assert flow_group["kms_key_id"].startswith("${aws_kms_key.redshift_key") and flow_group["retention_in_days"] == 365
 
 
 def test_consumer_cluster_is_ra3_encrypted_private_logged(stack):

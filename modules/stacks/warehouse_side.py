@@ -91,6 +91,6 @@ def pipeline_load(mesh: Mesh, domain: str, product: Product, own: OwnWarehouse) 
         credentials,
         # Statement ids are not resources: DescribeStatement is limited to the role's own statements.
         pd.statement("ReadOwnStatements", ["redshift-data:DescribeStatement"], "*",
-                     condition={"StringEquals": {"redshift-data:statement-owner-iam-userid": "${aws:userid}"}}),
+                     condition={"StringEquals": {"redshift-data:statement-owner-iam-userid": "$${aws:userid}"}}),
     ]
     return RedshiftLoad(own.database, target, tuple(sqls)), statements
