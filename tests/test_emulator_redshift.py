@@ -532,6 +532,41 @@ def _share_resources(share_arn: str, producer_namespace: str) -> dict:
     }
 
 
+def _cluster_resources() -> dict:
+    """A private RA3 cluster as meshform's warehouse construct writes it: managed admin secret under the CMK, TLS-only
+    parameter group, subnet group, audit logs to CloudWatch, and a statement through its secret."""
+    cluster = "${aws_redshift_cluster.cluster.cluster_identifier}"
+    return {
+        "aws_vpc": {"private": {"cidr_block": "10.65.0.0/16"}},
+        "aws_subnet": {name: {"vpc_id": "${aws_vpc.private.id}", "cidr_block": cidr, "availability_zone": zone}
+                       for name, cidr, zone in (("a", "10.65.1.0/24", f"{REGION}a"), ("b", "10.65.2.0/24",
+                                                                                        f"{REGION}b"))},
+        "aws_security_group": {"warehouse": {"vpc_id": "${aws_vpc.private.id}", "name": "warehouse"}},
+        "aws_redshift_parameter_group": {"tls": {"name": "tf-cluster", "family": "redshift-2.0",
+                                                 "description": "TLS only", "parameter": [
+            {"name": "enable_user_activity_logging", "value": "true"}, {"name": "require_ssl", "value": "true"}]}},
+        "aws_redshift_subnet_group": {"private": {"name": "tf-cluster", "description": "private",
+                                                  "subnet_ids": ["${aws_subnet.a.id}", "${aws_subnet.b.id}"]}},
+        "aws_redshift_cluster": {"cluster": {
+            "cluster_identifier": "tf-cluster", "database_name": "analytics", "node_type": "ra3.large",
+            "cluster_type": "single-node", "number_of_nodes": 1, "master_username": "meshadmin",
+            "manage_master_password": True, "master_password_secret_kms_key_id": "${aws_kms_key.key.arn}",
+            "encrypted": "true", "kms_key_id": "${aws_kms_key.key.arn}", "publicly_accessible": False,
+            "enhanced_vpc_routing": True, "cluster_subnet_group_name": "${aws_redshift_subnet_group.private.name}",
+            "vpc_security_group_ids": ["${aws_security_group.warehouse.id}"],
+            "cluster_parameter_group_name": "${aws_redshift_parameter_group.tls.name}",
+            "iam_roles": ["${aws_iam_role.copy.arn}"], "default_iam_role_arn": "${aws_iam_role.copy.arn}",
+            "automated_snapshot_retention_period": 7, "skip_final_snapshot": False,
+            "final_snapshot_identifier": "tf-cluster-final"}},
+        "aws_redshift_logging": {"cluster": {"cluster_identifier": cluster, "log_destination_type": "cloudwatch",
+                                             "log_exports": ["connectionlog", "userlog", "useractivitylog"]}},
+        "aws_redshiftdata_statement": {"cluster_schema": {
+            "cluster_identifier": cluster, "database": "analytics",
+            "secret_arn": "${aws_redshift_cluster.cluster.master_password_secret_arn}",
+            "sql": "CREATE SCHEMA IF NOT EXISTS \"finance\"", "lifecycle": [{"ignore_changes": "all"}]}},
+    }
+
+
 def _config(endpoint: str, state: Path, share: tuple[str, str], extra_sql: str | None = None,
             version: str | None = None) -> dict:
     provider = {"region": REGION, "access_key": "test", "secret_key": "test", "skip_credentials_validation": True,
@@ -563,7 +598,7 @@ def _config(endpoint: str, state: Path, share: tuple[str, str], extra_sql: str |
                 ("use_fips_ssl", "false"))]}},
         "aws_redshiftdata_statement": {"schema": statement},
     }
-    for kind, items in _share_resources(*share).items():
+    for kind, items in [*_share_resources(*share).items(), *_cluster_resources().items()]:
         resources.setdefault(kind, {}).update(items)
     if extra_sql is not None:
         resources["aws_redshiftdata_statement"]["broken"] = {**statement, "sql": extra_sql,
@@ -577,7 +612,8 @@ def _config(endpoint: str, state: Path, share: tuple[str, str], extra_sql: str |
 @pytest.mark.emulator
 def test_terraform_applies_serverless_and_statements_and_replans_clean(server, tmp_path):
     """aws_redshiftserverless_namespace (managed admin secret under a customer-managed key, roles, log exports),
-    aws_redshiftserverless_workgroup, aws_redshiftdata_statement, aws_redshift_data_share_authorization (producer
+    aws_redshiftserverless_workgroup, a provisioned aws_redshift_cluster with its parameter group, subnet group and
+    logging, aws_redshiftdata_statement, aws_redshift_data_share_authorization (producer
     account) and aws_redshift_data_share_consumer_association (consumer account) with the real provider: apply,
     empty re-plan, empty re-plan after the statements expire, and a failing statement fails the apply with
     Redshift's error."""
@@ -628,6 +664,13 @@ def test_terraform_applies_serverless_and_statements_and_replans_clean(server, t
     assert rows(consumer, "tf-analytics", "SELECT table_name, column_name FROM svv_all_columns WHERE "
                                           "database_name = 'orders_db' ORDER BY ordinal_position") == [
         ["orders_public", "order_id"], ["orders_public", "amount"], ["orders_public", "ordered_at"]]
+    # the provisioned cluster: its namespace, and the statement ran in its database through the managed secret
+    cluster = session.client("redshift", endpoint_url=server.url).describe_clusters(
+        ClusterIdentifier="tf-cluster")["Clusters"][0]
+    assert cluster["ClusterNamespaceArn"].startswith(f"arn:aws:redshift:{REGION}:123456789012:namespace:")
+    sid = data.execute_statement(ClusterIdentifier="tf-cluster", Database="analytics", DbUser="meshadmin",
+                                 Sql="SELECT schema_name FROM svv_all_schemas ORDER BY 1")["Id"]
+    assert [r[0]["stringValue"] for r in data.get_statement_result(Id=sid)["Records"]] == ["finance", "public"]
     # 24 hours later the Data API has forgotten the statements (DescribeStatement: "expired"): with the
     # lifecycle meshform's statements carry (modules/constructs/redshift/statement.py) the re-plan is still empty,
     # so nothing re-runs

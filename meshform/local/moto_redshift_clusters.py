@@ -12,6 +12,9 @@ read back that moto dropped or lacked.
   InvalidParameterValue), DescribeClusterParameters reports them with Source "user" and filters by Source
   (https://docs.aws.amazon.com/redshift/latest/APIReference/API_ModifyClusterParameterGroup.html,
   API_DescribeClusterParameters.html).
+- ClusterAvailabilityStatus, AvailabilityZoneRelocationStatus and MultiAZ (moto reported none; the provider's
+  waiters poll the first two), MaintenanceTrackName and ManualSnapshotRetentionPeriod defaults, the maintenance
+  window in lower case: what an apply and a clean re-plan of aws_redshift_cluster need.
 - The cluster's namespace (ClusterNamespaceArn) and its SQL catalog: meshform/local/moto_redshift_datashares.py.
 """
 from __future__ import annotations
@@ -87,6 +90,8 @@ def _wrap_create(original: Any) -> Any:
         result = original(self)
         cluster = self.redshift_backend.clusters[self._get_param("ClusterIdentifier")]
         cluster.default_iam_role_arn = default
+        # AWS answers the window in lower case (API_Cluster.html examples; moto kept "Mon:03:00-Mon:03:30")
+        cluster.preferred_maintenance_window = cluster.preferred_maintenance_window.lower()
         if manage:
             _create_secret(cluster, kms_arn)
         return result
@@ -171,12 +176,27 @@ def describe_cluster_parameters(self: Any) -> ActionResult:
     return ActionResult({"Parameters": out})
 
 
+def _availability(cluster: Any) -> str:
+    """ClusterAvailabilityStatus, what the provider's create/update waiters poll (Available | Unavailable |
+    Maintenance | Modifying | Failed, https://docs.aws.amazon.com/redshift/latest/APIReference/API_Cluster.html)."""
+    return {"available": "Available", "paused": "Unavailable", "modifying": "Modifying"}.get(cluster.status,
+                                                                                              "Unavailable")
+
+
 def install() -> None:
     from moto.redshift.models import Cluster
     from moto.redshift.responses import RedshiftResponse
 
     for attribute in ("master_password_secret_arn", "master_password_secret_kms_key_id", "default_iam_role_arn"):
         setattr(Cluster, attribute, None)
+    Cluster.cluster_availability_status = property(_availability)
+    # AWS reports "disabled" unless AZ relocation was turned on (the provider waits for enabled or disabled)
+    Cluster.availability_zone_relocation_status = "disabled"
+    Cluster.multi_az = "Disabled"
+    # AWS's defaults: the "current" maintenance track, manual snapshots kept indefinitely (-1)
+    # (https://docs.aws.amazon.com/redshift/latest/APIReference/API_Cluster.html)
+    Cluster.maintenance_track_name = "current"
+    Cluster.manual_snapshot_retention_period = -1
     if not getattr(RedshiftResponse.create_cluster, "__meshform__", False):
         for name, wrap in (("create_cluster", _wrap_create), ("modify_cluster", _wrap_modify),
                            ("delete_cluster", _wrap_delete)):
