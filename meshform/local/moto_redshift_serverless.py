@@ -51,10 +51,11 @@ NAME = re.compile(r"^[a-z0-9-]{3,64}$")
 ADMIN_USER = re.compile(r"^[a-zA-Z][a-zA-Z0-9_+.@-]{0,127}$")
 LOG_EXPORTS = {"useractivitylog", "userlog", "connectionlog"}
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
-# What GetWorkgroup reports in configParameters: every parameter, the ones set merged over these defaults (the
-# provider's acceptance tests expect all nine back, internal/service/redshiftserverless/workgroup_test.go); new
-# workgroups require TLS by default since January 2025
-# (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-connecting.html, "require_ssl").
+# What GetWorkgroup reports in configParameters: every parameter, the ones set merged over these defaults. AWS
+# returns the defaults too, which is why a configuration must list all nine to re-plan clean
+# (hashicorp/terraform-provider-aws#33916: "persistent differences when AWS default values are returned in the
+# config_parameters array"; its acceptance test expects config_parameter.# = 9). New workgroups require TLS by
+# default (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-connecting.html, "require_ssl").
 CONFIG_DEFAULTS = {
     "auto_mv": "true", "datestyle": "ISO, MDY", "enable_case_sensitive_identifier": "false",
     "enable_user_activity_logging": "true", "query_group": "default", "search_path": "$user, public",
