@@ -227,6 +227,99 @@ def test_sql_is_executed_with_redshift_errors(server):
     fails(c, wg, "SELECT 1", 'database "nodb" does not exist', database="nodb")
 
 
+SPARE = "888888888888"          # an account no other test reads
+
+
+def test_remaining_sql_rejections(server):
+    c = clients(server, SPARE)
+    warehouse(c, "sqlmore")
+    wg = "sqlmore-wg"
+    for statement in ("CREATE SCHEMA sales", "CREATE TABLE sales.orders (id BIGINT, amount DECIMAL(10,2))",
+                      "CREATE VIEW sales.v AS SELECT id FROM sales.orders", "CREATE DATASHARE s",
+                      "CREATE DATABASE other"):
+        ok(c, wg, statement)
+    fails(c, wg, "CREATE DATABASE other", 'database "other" already exists')
+    fails(c, wg, "ALTER DATASHARE s ADD SCHEMA sales", 'datashare "s" belongs to database "dev": connect to it to '
+          "alter the datashare", database="other")
+    fails(c, wg, "ALTER DATASHARE s SET INCLUDENEW = TRUE FOR SCHEMA sales",
+          'schema "sales" is not added to datashare "s"')
+    fails(c, wg, "ALTER DATASHARE s REMOVE SCHEMA sales", 'schema "sales" is not added to datashare "s"')
+    ok(c, wg, "ALTER DATASHARE s ADD SCHEMA sales")
+    fails(c, wg, "ALTER DATASHARE s REMOVE TABLE sales.orders", 'relation "sales.orders" is not added to datashare "s"')
+    fails(c, wg, "ALTER DATASHARE s ADD TABLE other.sales.orders",
+          'cross-database reference to database "other" is not supported')
+    # INCLUDENEW: tables created later join the share; ALL TABLES IN SCHEMA adds what exists
+    ok(c, wg, "ALTER DATASHARE s SET INCLUDENEW = TRUE FOR SCHEMA sales")
+    ok(c, wg, "CREATE TABLE sales.later (x INT)")
+    ok(c, wg, "ALTER DATASHARE s ADD ALL TABLES IN SCHEMA sales")
+    assert rows(c, wg, "SELECT object_name FROM svv_datashare_objects WHERE object_type <> 'schema' ORDER BY 1") == [
+        ["sales.later"], ["sales.orders"], ["sales.v"]]
+    fails(c, wg, f"GRANT USAGE ON DATASHARE s TO ACCOUNT '{SPARE}'",
+          "cannot grant a datashare to the producer's own account: grant it to a namespace")
+    fails(c, wg, "GRANT USAGE ON DATASHARE s TO NAMESPACE 'not-a-guid'",
+          "invalid namespace 'not-a-guid': a namespace is identified by its GUID")
+    fails(c, wg, "DROP DATASHARE nothing", 'datashare "nothing" does not exist')
+    ok(c, wg, "DROP DATASHARE IF EXISTS nothing")
+    fails(c, wg, "DROP SCHEMA sales", "cannot drop schema sales because other objects depend on it")
+    fails(c, wg, "DROP VIEW sales.orders", '"orders" is not a view')
+    fails(c, wg, "DROP TABLE sales.ghost", 'table "ghost" does not exist')
+    fails(c, wg, "DELETE FROM sales.v", 'cannot delete from view "v"')
+    fails(c, wg, "DELETE FROM sales.orders WHERE nope = 1", 'column "nope" does not exist')
+    fails(c, wg, "CREATE TABLE sales.t (x DECIMAL(39,2))", "NUMERIC precision 39 must be between 1 and 38")
+    fails(c, wg, "CREATE TABLE sales.t (x DECIMAL(5,6))", "NUMERIC scale 6 must be between 0 and precision 5")
+    fails(c, wg, "CREATE TABLE sales.t (x INT, PRIMARY KEY (y))", 'column "y" named in key does not exist')
+    fails(c, wg, "CREATE TABLE sales.t (x MONEY)", 'type "money" does not exist')
+    fails(c, wg, "CREATE VIEW sales.lb AS SELECT id FROM orders WITH NO SCHEMA BINDING",
+          "All the relation names inside should be qualified")
+    ok(c, wg, "CREATE VIEW sales.lb AS SELECT id FROM sales.not_yet WITH NO SCHEMA BINDING")   # late binding
+    fails(c, wg, "GRANT INSERT ON SCHEMA sales TO PUBLIC", "invalid privilege type INSERT for this object")
+    fails(c, wg, "GRANT USAGE ON SCHEMA ghost TO PUBLIC", 'schema "ghost" does not exist')
+    fails(c, wg, "CREATE ROLE analyst; CREATE ROLE analyst",
+          "cannot insert multiple commands into a prepared statement")
+    ok(c, wg, "CREATE ROLE analyst")
+    fails(c, wg, "CREATE ROLE analyst", 'role "analyst" already exists')
+    fails(c, wg, "COPY sales.orders FROM 's3://b/k' FORMAT AS PARQUET",
+          "COPY needs IAM_ROLE: the emulator models role-based authorization only")
+    fails(c, wg, "COPY sales.orders FROM 's3://b/k' IAM_ROLE default FORMAT AS PARQUET",
+          "no default IAM role is set for this namespace")
+    fails(c, wg, "SHOW TABLES FROM SCHEMA sales", 'syntax error at or near "end of input"')
+    fails(c, wg, "SHOW COLUMNS FROM TABLE dev.sales.ghost", 'relation "sales.ghost" does not exist')
+    data = c("redshift-data")
+    rejects("ValidationException", data.batch_execute_statement, WorkgroupName=wg, Database="dev",
+            Sqls=["SELECT 1"] * 41)
+    batch = data.batch_execute_statement(WorkgroupName=wg, Database="dev", Sqls=["SELECT 1", "SELECT 2"])
+    rejects("ValidationException", data.get_statement_result, Id=batch["Id"])      # a batch: ask a sub-statement
+    assert data.get_statement_result(Id=f"{batch['Id']}:2")["Records"] == [[{"longValue": 2}]]
+    rejects("ResourceNotFoundException", data.describe_statement, Id=f"{batch['Id']}:3")
+    rejects("ValidationException", data.cancel_statement, Id=batch["Id"])        # already FINISHED
+    rejects("ValidationException", data.describe_statement, Id="not-an-id")
+    rs = c("redshift")
+    rejects("InvalidParameterValue", rs.describe_data_shares_for_producer, Status="AVAILABLE")
+    rejects("InvalidParameterValue", rs.describe_data_shares_for_consumer, Status="AUTHORIZED")
+
+
+def test_remaining_serverless_rejections(server):
+    c = clients(server, SPARE)
+    rs = c("redshift-serverless")
+    rejects("ValidationException", rs.create_namespace, namespaceName="nouser", adminUserPassword="Passw0rd1")
+    rs.create_namespace(namespaceName="more", adminUsername="owner", adminUserPassword="Passw0rd1",
+                        tags=[{"key": f"k{i}", "value": "v"} for i in range(200)])
+    rejects("ValidationException", rs.update_namespace, namespaceName="more", adminUsername="other")   # not alone
+    rejects("ValidationException", rs.update_namespace, namespaceName="more", adminUsername="9starts-with-digit",
+            adminUserPassword="Passw0rd1")
+    ns = rs.get_namespace(namespaceName="more")["namespace"]
+    rejects("TooManyTagsException", rs.tag_resource, resourceArn=ns["namespaceArn"],
+            tags=[{"key": "one", "value": "more"}])
+    rejects("ValidationException", rs.create_workgroup, workgroupName="Bad_Name", namespaceName="more")
+    rejects("ValidationException", rs.create_workgroup, workgroupName="more-wg", namespaceName="more",
+            securityGroupIds=["sg-00000000"])
+    wg = rs.create_workgroup(workgroupName="more-wg", namespaceName="more", configParameters=[
+        {"parameterKey": "max_scan_row_count", "parameterValue": "1000000"}])["workgroup"]    # a monitoring metric
+    assert {"parameterKey": "max_scan_row_count", "parameterValue": "1000000"} in wg["configParameters"]
+    rejects("ConflictException", rs.create_workgroup, workgroupName="more-wg", namespaceName="more")
+    rejects("ResourceNotFoundException", rs.get_workgroup, workgroupName="absent")
+
+
 def test_secret_authenticates_and_expired_statements_answer_like_aws(server):
     c = clients(server, PRODUCER)
     ns = warehouse(c, "auth")
