@@ -33,6 +33,12 @@ from meshform.spec.environment import RedshiftSpec
 AUDIT_LOGS = ["connectionlog", "userlog", "useractivitylog"]
 # Parameters both modes set: TLS only, and the user-activity log (the query text) for the audit trail.
 PARAMETERS = {"require_ssl": "true", "enable_user_activity_logging": "true"}
+# A workgroup reports every config parameter, the defaults included, so a configuration that lists only some of
+# them plans a change forever (hashicorp/terraform-provider-aws#33916): list all nine, AWS's defaults
+# (https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_ConfigParameter.html) with ours on top.
+WORKGROUP_DEFAULTS = {"auto_mv": "true", "datestyle": "ISO, MDY", "enable_case_sensitive_identifier": "false",
+                      "max_query_execution_time": "14400", "query_group": "default", "search_path": "$user, public",
+                      "use_fips_ssl": "false"}
 PARAMETER_GROUP_FAMILY = "redshift-2.0"
 SNAPSHOT_RETENTION_DAYS = 7
 
@@ -79,7 +85,7 @@ class RedshiftWarehouse(Construct):
                 base_capacity=spec.base_capacity, max_capacity=spec.max_capacity, publicly_accessible=False,
                 enhanced_vpc_routing=True, subnet_ids=props.subnet_ids, security_group_ids=props.security_group_ids,
                 config_parameter=[RedshiftserverlessWorkgroupConfigParameter(parameter_key=k, parameter_value=v)
-                                  for k, v in sorted(PARAMETERS.items())],
+                                  for k, v in sorted({**WORKGROUP_DEFAULTS, **PARAMETERS}.items())],
                 lifecycle=protect)
             self.target = {"workgroup_name": self.workgroup.workgroup_name}
             self.secret_arn = self.namespace.admin_password_secret_arn
