@@ -25,7 +25,7 @@ class RedshiftManagedPassword(MeshCheck):
             name="Redshift admin passwords are managed by Secrets Manager with a CMK, never literal",
             id="CKV_MESH_REDSHIFT_MANAGED_PASSWORD",
             categories=[CheckCategories.SECRETS],
-            supported_resources=list(FIELDS),
+            supported_resources=["aws_redshiftserverless_namespace", "aws_redshift_cluster"],
             guideline="Set manage_admin_password (namespaces) / manage_master_password (clusters) = true with "
                       "the account's CMK as the secret's key, and no password argument; RedshiftWarehouse does this.",
         )
