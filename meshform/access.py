@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meshform import naming
+from meshform.spec.contract import Column, Table
 from meshform.spec.mesh import Mesh
 
 TABLE = "table"
@@ -58,35 +59,48 @@ def table_accesses(mesh: Mesh) -> list[TableAccess]:
 def _table_accesses(mesh: Mesh) -> list[TableAccess]:
     out: list[TableAccess] = []
     for index, sub in enumerate(mesh.spec.subscriptions):
-        if "lakeformation" not in sub.via:
-            continue
-        product = mesh.products[sub.product]
-        clearance = mesh.clearance_of(sub.subscriber)
-        account = mesh.account_of(sub.subscriber)
-        for table in product.tables:
-            names = [c.name for c in table.all_columns]
-            if sub.columns is not None:
-                if table.name not in sub.columns:
-                    continue
-                chosen = set(sub.columns[table.name])
-                readable = tuple(n for n in names if n in chosen)
-                out.append(TableAccess(sub.subscriber, account, product.fqn, product.domain, table.name,
-                                       INCLUDE_LIST, readable, tuple(n for n in names if n not in chosen), None,
-                                       f"subscriptions.{index}: explicit column subset"))
+        if "lakeformation" in sub.via:
+            out.extend(subscription_accesses(mesh, index))
+    return out
+
+
+def withheld_columns(mesh: Mesh, table: Table, clearance: str) -> list[Column]:
+    """The columns of `table` above `clearance`: what a data cells filter (Lake Formation) or a view (Redshift)
+    leaves out."""
+    return [c for c in table.all_columns if mesh.rank(c.classification) > mesh.rank(clearance)]
+
+
+def subscription_accesses(mesh: Mesh, index: int) -> list[TableAccess]:
+    """What subscription `index` gives its subscriber, table by table, whichever way (`via`) it is delivered."""
+    sub = mesh.spec.subscriptions[index]
+    out: list[TableAccess] = []
+    product = mesh.products[sub.product]
+    clearance = mesh.clearance_of(sub.subscriber)
+    account = mesh.account_of(sub.subscriber)
+    for table in product.tables:
+        names = [c.name for c in table.all_columns]
+        if sub.columns is not None:
+            if table.name not in sub.columns:
                 continue
-            above_cols = [c for c in table.all_columns if mesh.rank(c.classification) > mesh.rank(clearance)]
-            above = tuple(c.name for c in above_cols)
-            if not above:
-                out.append(TableAccess(sub.subscriber, account, product.fqn, product.domain, table.name, TABLE,
-                                       tuple(names), (), None,
-                                       f"subscriptions.{index}: every column within clearance {clearance!r}"))
-            else:
-                out.append(TableAccess(
-                    sub.subscriber, account, product.fqn, product.domain, table.name, CELLS_FILTER,
-                    tuple(n for n in names if n not in above), above,
-                    naming.data_cells_filter_name(table.name, clearance),
-                    f"subscriptions.{index}: clearance {clearance!r} withholds "
-                    + ", ".join(f"{c.name} ({c.classification})" for c in above_cols)))
+            chosen = set(sub.columns[table.name])
+            readable = tuple(n for n in names if n in chosen)
+            out.append(TableAccess(sub.subscriber, account, product.fqn, product.domain, table.name,
+                                   INCLUDE_LIST, readable, tuple(n for n in names if n not in chosen), None,
+                                   f"subscriptions.{index}: explicit column subset"))
+            continue
+        above_cols = withheld_columns(mesh, table, clearance)
+        above = tuple(c.name for c in above_cols)
+        if not above:
+            out.append(TableAccess(sub.subscriber, account, product.fqn, product.domain, table.name, TABLE,
+                                   tuple(names), (), None,
+                                   f"subscriptions.{index}: every column within clearance {clearance!r}"))
+        else:
+            out.append(TableAccess(
+                sub.subscriber, account, product.fqn, product.domain, table.name, CELLS_FILTER,
+                tuple(n for n in names if n not in above), above,
+                naming.data_cells_filter_name(table.name, clearance),
+                f"subscriptions.{index}: clearance {clearance!r} withholds "
+                + ", ".join(f"{c.name} ({c.classification})" for c in above_cols)))
     return out
 
 

@@ -102,6 +102,7 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
         _check_delivery(mesh, add)
     _check_pipelines(mesh, add, unusable)
     _check_audit_trail(mesh, add)
+    _check_redshift(mesh, add)
     if spec.organization_id is None:
         shares, notices = _load_handshakes(root, mesh, errors)
         mesh = Mesh(spec, display, mesh.products, shares, notices)
@@ -623,3 +624,64 @@ def _check_pipelines(mesh: Mesh, add, unusable: dict[str, str]) -> None:
                     f"{product.freshness_seconds // 3600} h, but a CloudWatch alarm evaluates at most 7 days "
                     "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)",
                     f"promise freshness of at most 7 d in {product.file} (slaProperties)")
+
+
+def _check_redshift(mesh: Mesh, add) -> None:
+    """`via: redshift` (docs/redshift.md): a Redshift warehouse on both sides, no column subsets (a datashare is
+    all-or-nothing per account: Redshift delivers per clearance level), names within Redshift's limits, and at
+    most 60 databases per warehouse (its own and one per datashare it reads)."""
+    from meshform.redshift import model
+
+    spec = mesh.spec
+    prefix, env = spec.name_prefix, mesh.env
+    databases: dict[str, int] = {}
+    for i, sub in enumerate(spec.subscriptions):
+        path = f"subscriptions.{i}.via"
+        if len(set(sub.via)) != len(sub.via):
+            add(path, f"via lists {sorted(sub.via)} with a repetition", "list each of lakeformation, redshift once")
+        if "redshift" not in sub.via:
+            continue
+        label = f"subscription {sub.subscriber} -> {sub.product}"
+        domain = sub.product.split(".")[0]
+        producer = spec.domains.get(domain)
+        if producer is not None and producer.redshift is None:
+            add(path, f"{label}: via redshift, but domain {domain!r} has no Redshift warehouse",
+                f"add a `redshift:` block to domains.{domain} (docs/redshift.md) or drop redshift from via")
+        subscriber = spec.domains.get(sub.subscriber) or spec.consumers.get(sub.subscriber)
+        if subscriber is not None and subscriber.redshift is None:
+            kind = "domains" if sub.subscriber in spec.domains else "consumers"
+            add(path, f"{label}: via redshift, but {sub.subscriber!r} has no Redshift warehouse",
+                f"add a `redshift:` block to {kind}.{sub.subscriber} (docs/redshift.md) or drop redshift from via")
+        if sub.columns is not None:
+            add(f"subscriptions.{i}.columns", f"{label}: column subsets are delivered through Lake Formation only; "
+                "a Redshift datashare is shared whole with an account, so Redshift delivers per clearance level",
+                "subscribe twice (via lakeformation with columns, via redshift without) or drop the subset")
+        databases[sub.subscriber] = databases.get(sub.subscriber, 0) + 1
+    for owner, count in sorted(databases.items()):
+        if count + 1 > model.DATABASES_PER_WAREHOUSE:
+            add("subscriptions", f"{owner}'s warehouse would hold {count + 1} databases (its own and {count} from "
+                f"datashares); Redshift allows {model.DATABASES_PER_WAREHOUSE} per warehouse",
+                "subscribe to fewer products via redshift")
+    for owner in model.warehouses(mesh):
+        kind = "domains" if owner in spec.domains else "consumers"
+        name = naming.redshift_warehouse_name(prefix, env, owner)
+        if len(name) > naming.REDSHIFT_WAREHOUSE_MAX or "--" in name:
+            add(f"{kind}.{owner}.redshift", f"warehouse name {name!r} is {len(name)} characters; Redshift allows "
+                f"{naming.REDSHIFT_WAREHOUSE_MAX} (lower-case letters, digits, single hyphens)",
+                "shorten name_prefix or the owner's name")
+        for what, role in (("COPY role", naming.redshift_role_name(prefix, env, owner)),
+                           ("flow-log role", naming.redshift_flow_logs_role_name(prefix, env, owner))):
+            if len(role) > naming.IAM_ROLE_MAX:
+                add(f"{kind}.{owner}.redshift", f"{what} name {role!r} would be {len(role)} characters; IAM "
+                    f"allows {naming.IAM_ROLE_MAX}", "shorten name_prefix or the owner's name")
+        if kind != "domains":
+            continue
+        for product in mesh.domain_products(owner):
+            names = [naming.redshift_consumer_database_name(owner, product.name)]
+            for share in model.product_shares(mesh, product):
+                names += [share.name, *(o.name for o in share.objects)]
+            for value in names:
+                if len(value.encode()) > naming.REDSHIFT_IDENTIFIER_MAX:
+                    add(f"{kind}.{owner}.redshift", f"{product.fqn}: Redshift name {value[:40]!r}... is "
+                        f"{len(value.encode())} bytes; Redshift identifiers are at most "
+                        f"{naming.REDSHIFT_IDENTIFIER_MAX}", "shorten the product, table or classification names")

@@ -144,3 +144,72 @@ def workload_subject(organization: str, project: str, workspace: str, run_phase:
     """The `sub` claim of an HCP Terraform workload identity token (https://developer.hashicorp.com/terraform/
     cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens#token-structure)."""
     return f"organization:{organization}:project:{project}:workspace:{workspace}:run_phase:{run_phase}"
+
+
+# --- Redshift (docs/redshift.md) -----------------------------------------------------------------------------
+# Namespace and workgroup names: 3-64 lower-case letters, digits and hyphens
+# (https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateWorkgroup.html); cluster
+# identifiers: 1-63 of the same, a letter first, no "--", no trailing hyphen
+# (https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html).
+REDSHIFT_WAREHOUSE_MAX = 63
+# Database objects (databases, schemas, tables, views, datashares, users): identifiers of at most 127 bytes
+# (https://docs.aws.amazon.com/redshift/latest/dg/r_names.html).
+REDSHIFT_IDENTIFIER_MAX = 127
+
+
+def redshift_warehouse_name(prefix: str, env: str, owner: str) -> str:
+    """The namespace + workgroup (Serverless) or cluster identifier (provisioned) of an account's warehouse."""
+    return f"{prefix}-{env}-{owner}"
+
+
+def redshift_ident(name: str) -> str:
+    """A mesh name as a Redshift identifier: hyphens (consumer and classification names) become underscores."""
+    return name.replace("-", "_")
+
+
+def redshift_database_name(owner: str) -> str:
+    """The warehouse's own database: the domain or consumer name (a domain's schemas hold its products)."""
+    return redshift_ident(owner)
+
+
+def redshift_schema_name(product: str) -> str:
+    """One schema per product in the producer's database: the product name."""
+    return product
+
+
+def redshift_datashare_name(product: str, clearance: str | None) -> str:
+    """A product's datashares: `<product>` holds every table whole; `<product>__upto_<clearance>` holds, per table,
+    a view without the columns above that clearance (a datashare is all-or-nothing per consumer account, so each
+    clearance level that withholds something has its own)."""
+    return product if clearance is None else redshift_ident(f"{product}__upto_{clearance}")
+
+
+def redshift_view_name(table: str, clearance: str) -> str:
+    """The view of a table for one clearance level: the name of the Lake Formation data cells filter for it."""
+    return redshift_ident(data_cells_filter_name(table, clearance))
+
+
+def redshift_consumer_database_name(domain: str, product: str) -> str:
+    """The subscriber's database created from a product's datashare."""
+    return f"{domain}_{product}"
+
+
+def redshift_role_name(prefix: str, env: str, owner: str) -> str:
+    """The role the warehouse's namespace holds: COPY from the domain's analytics bucket."""
+    return f"{prefix}-{env}-{owner}-redshift"
+
+
+def redshift_datashare_arn(region: str, account: str, namespace_id: str, share: str) -> str:
+    """https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html (datashare)."""
+    return f"arn:aws:redshift:{region}:{account}:datashare:{namespace_id}/{share}"
+
+
+def redshift_iam_user(role_arn: str) -> str:
+    """The database user an IAM role signs in as (GetCredentials / GetClusterCredentialsWithIAM):
+    `IAMR:<role name>` (https://docs.aws.amazon.com/redshift/latest/mgmt/redshift-iam-access-control-identity-based.html)."""
+    return f"IAMR:{role_name_from_arn(role_arn)}"
+
+
+def redshift_flow_logs_role_name(prefix: str, env: str, owner: str) -> str:
+    """The role VPC flow logs of the warehouse's private network deliver with."""
+    return f"{redshift_warehouse_name(prefix, env, owner)}-flow-logs"

@@ -82,6 +82,8 @@ def mesh_facts(mesh: Mesh, resource_types: set[str]) -> dict:
         "mandatory_tags": MANDATORY_TAGS,
         "taggable_resource_types": sorted(t for t in resource_types if taggable(t)),
         "columns": dict(sorted(classified.items())),
+        # "<domain>.<product>" -> its tables (the Redshift datashare rule: what a whole-product datashare holds).
+        "products": {fqn: [t.name for t in p.tables] for fqn, p in sorted(mesh.products.items())},
         "stack_accounts": dict(sorted(stack_accounts.items())),
         # Operations (meshform/operations.py): the lake buckets each account's audit trail must log, and the
         # budget owner (mesh:domain tag value) of each account.

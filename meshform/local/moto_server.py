@@ -1,7 +1,8 @@
 """`python -m meshform.local.moto_server -H 127.0.0.1 -p PORT`: moto's server with meshform's faithful
 additions installed (meshform/local/moto_lf/, moto_ram.py, moto_org.py, moto_glue.py, moto_glue_dq.py,
 moto_glue_jobs.py, moto_iam_oidc.py, moto_logs.py, moto_s3.py, moto_s3_policy.py, moto_sfn.py, moto_cloudtrail.py,
-moto_budgets.py, moto_ce.py)."""
+moto_budgets.py, moto_ce.py, moto_redshift_serverless.py, moto_redshift_clusters.py, moto_redshift_datashares.py,
+moto_redshift_data.py)."""
 from __future__ import annotations
 
 import sys
@@ -18,6 +19,10 @@ from meshform.local import (
     moto_logs,
     moto_org,
     moto_ram,
+    moto_redshift_clusters,
+    moto_redshift_data,
+    moto_redshift_datashares,
+    moto_redshift_serverless,
     moto_s3,
     moto_s3_policy,
     moto_sfn,
@@ -39,6 +44,10 @@ def install() -> None:
     moto_cloudtrail.install()
     moto_budgets.install()
     moto_ce.install()
+    moto_redshift_serverless.install()
+    moto_redshift_clusters.install()
+    moto_redshift_datashares.install()
+    moto_redshift_data.install()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -393,6 +393,69 @@ class PipelineSpec(_Strict):
                              "`csv` or set format: csv")
         return self
 
+# --- Redshift warehouses (docs/redshift.md; cross-field rules in meshform/loader.py) --------------------------
+# Data sharing needs RA3 nodes or Serverless (https://docs.aws.amazon.com/redshift/latest/dg/datashare-overview.html).
+# Node counts per RA3 type (https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-ra3-node-types).
+RA3_NODE_COUNTS = {"ra3.large": (1, 16), "ra3.xlplus": (1, 16), "ra3.4xlarge": (2, 32), "ra3.16xlarge": (2, 128)}
+# Serverless capacity in RPUs: a base of 8..512 in steps of 8, a maximum of base..5632 in steps of 8
+# (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html).
+RPU_STEP, RPU_BASE_MIN, RPU_BASE_MAX, RPU_MAX = 8, 8, 512, 5632
+# Database user names: 1..127 characters, a letter first, then letters, digits, _ or $ ("admin"-style reserved
+# words are rejected by Redshift: https://docs.aws.amazon.com/redshift/latest/dg/r_names.html and
+# https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateNamespace.html).
+REDSHIFT_USER = re.compile(r"^[a-z][a-z0-9_]{0,126}$", _A)
+REDSHIFT_RESERVED_USERS = {"admin", "rdsadmin", "public", "user", "root", "superuser", "redshift"}
+
+
+class RedshiftSpec(_Strict):
+    """`domains.<d>.redshift` / `consumers.<c>.redshift`: the account's own Redshift warehouse (docs/redshift.md).
+    Always encrypted with the account's CMK, private (no public endpoint), in a VPC meshform creates, with audit
+    logging, `require_ssl` and enhanced VPC routing; the admin password is generated and kept by Secrets Manager."""
+
+    mode: Literal["serverless", "provisioned"] = "serverless"
+    # serverless: RPUs
+    base_capacity: int = Field(default=8, ge=RPU_BASE_MIN, le=RPU_BASE_MAX)
+    max_capacity: int | None = Field(default=None, ge=RPU_BASE_MIN, le=RPU_MAX)
+    # provisioned: RA3 only (data sharing)
+    node_type: Literal["ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge"] | None = None
+    nodes: int = Field(default=2, ge=1, le=128)
+    # The private network meshform creates for the warehouse: a /16..../24 IPv4 block split over three AZs.
+    cidr: str = Field(default="10.64.0.0/16", pattern=r"^10\.[0-9]{1,3}\.[0-9]{1,3}\.0/(1[6-9]|2[0-2])$")
+    admin_user: str = "meshadmin"
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> RedshiftSpec:
+        if not REDSHIFT_USER.fullmatch(self.admin_user) or self.admin_user in REDSHIFT_RESERVED_USERS:
+            reserved = ", ".join(sorted(REDSHIFT_RESERVED_USERS))
+            raise ValueError(f"admin_user {self.admin_user!r} must be 1-127 lower-case letters, digits or '_', "
+                             f"starting with a letter, and not a reserved name ({reserved})"
+                             f"{FIX_SEPARATOR}use e.g. meshadmin")
+        octets = [int(o) for o in self.cidr.split("/")[0].split(".")]
+        if any(o > 255 for o in octets):
+            raise ValueError(f"cidr {self.cidr!r} is not an IPv4 block{FIX_SEPARATOR}use e.g. 10.64.0.0/16")
+        if self.mode == "serverless":
+            if self.node_type is not None or "nodes" in self.model_fields_set:
+                raise ValueError(f"node_type/nodes are for mode: provisioned{FIX_SEPARATOR}remove them or set "
+                                 "mode: provisioned")
+            if self.base_capacity % RPU_STEP or (self.max_capacity is not None and self.max_capacity % RPU_STEP):
+                raise ValueError(f"Serverless capacity is set in steps of {RPU_STEP} RPUs{FIX_SEPARATOR}use a "
+                                 f"multiple of {RPU_STEP}")
+            if self.max_capacity is not None and self.max_capacity < self.base_capacity:
+                raise ValueError(f"max_capacity {self.max_capacity} is below base_capacity {self.base_capacity}"
+                                 f"{FIX_SEPARATOR}raise max_capacity or lower base_capacity")
+            return self
+        if "base_capacity" in self.model_fields_set or self.max_capacity is not None:
+            raise ValueError(f"base_capacity/max_capacity are for mode: serverless{FIX_SEPARATOR}remove them or "
+                             "set mode: serverless")
+        if self.node_type is None:
+            raise ValueError(f"mode: provisioned needs node_type (RA3: data sharing needs RA3 nodes or Serverless)"
+                             f"{FIX_SEPARATOR}set node_type to one of {', '.join(RA3_NODE_COUNTS)}")
+        low, high = RA3_NODE_COUNTS[self.node_type]
+        if not low <= self.nodes <= high:
+            raise ValueError(f"{self.node_type} clusters have {low}..{high} nodes, not {self.nodes}"
+                             f"{FIX_SEPARATOR}set nodes between {low} and {high}")
+        return self
+
 
 class DomainSpec(_Strict):
     account_id: AccountId
@@ -412,6 +475,8 @@ class DomainSpec(_Strict):
     monthly_budget_usd: MonthlyBudget = 1000
     # Product pipelines, keyed by the product name (a contract of this domain): docs/pipelines.md.
     pipelines: dict[str, PipelineSpec] = Field(default_factory=dict)
+    # Optional Redshift warehouse: shares the domain's products as datashares, reads `via: redshift` subscriptions.
+    redshift: RedshiftSpec | None = None
 
 
 class TagGrantSpec(_Strict):
@@ -437,13 +502,17 @@ class ConsumerSpec(_Strict):
     athena_bytes_scanned_cutoff_gb: int = Field(default=100, ge=1, le=100_000)
     # AWS Budgets: monthly cost budget of the consumer's account (docs/operations.md).
     monthly_budget_usd: MonthlyBudget = 1000
+    # Optional Redshift warehouse that reads `via: redshift` subscriptions as datashare databases.
+    redshift: RedshiftSpec | None = None
 
 
 class SubscriptionSpec(_Strict):
     subscriber: str
     product: str = Field(pattern=r"^[a-z][a-z0-9]*\.[a-z][a-z0-9_]*$")
-    via: list[Literal["lakeformation"]] = Field(default_factory=lambda: ["lakeformation"],  # type: ignore[arg-type]
-                                                min_length=1)
+    # How the product reaches the subscriber: Lake Formation grants, a Redshift datashare, or both (one access
+    # model decides the columns of each: meshform/access.py).
+    via: list[Literal["lakeformation", "redshift"]] = Field(
+        default_factory=lambda: ["lakeformation"], min_length=1, max_length=2)  # type: ignore[arg-type]
     # Optional explicit column subset: {table: [column, ...]}; tables not listed are not shared.
     columns: dict[str, list[str]] | None = None
 

@@ -16,6 +16,7 @@ from modules.constructs.ram_share_acceptance import RamShareAcceptance
 from modules.constructs.secure_bucket import BUCKET_ROLE_QUERY_RESULTS, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
 from modules.stacks.subscriber_side import own_lake_formation_settings, subscribed_access
+from modules.stacks.warehouse_side import own_warehouse
 
 GIB = 1024 ** 3
 
@@ -47,6 +48,8 @@ class ConsumerStack(MeshStack):
         settings = own_lake_formation_settings(self, mesh).settings
         accepters = RamShareAcceptance(self, "ram", share_arns=mesh.ram_shares.get(consumer, [])).accepters
         domains = subscribed_access(self, mesh, consumer, after=[settings, *accepters])
+        # Redshift (docs/redshift.md): the consumer's warehouse and the databases of its datashares.
+        own_warehouse(self, mesh, consumer)
         MeshAccessPolicy(
             self, "principal_access", name=naming.access_policy_name(prefix, env, consumer),
             description=f"{consumer}: query subscribed data products with Athena",

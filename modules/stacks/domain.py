@@ -35,6 +35,7 @@ from modules.constructs.resource_link import resource_link
 from modules.constructs.secure_bucket import BUCKET_ROLE_DATA, SecureBucket, access_log_bucket
 from modules.stacks.base import MeshStack
 from modules.stacks.subscriber_side import own_lake_formation_settings, subscribed_access
+from modules.stacks.warehouse_side import own_warehouse, pipeline_load
 from modules.types import Dependencies
 
 
@@ -109,6 +110,8 @@ class DomainStack(MeshStack):
                       depends_on=[self.notifications.policy])
         if mesh.spec.organization_id is None:
             self._account_trail(mesh, domain)
+        # Redshift (docs/redshift.md): the warehouse, the products' tables and datashares, subscribed datashares.
+        self.warehouse = own_warehouse(self, mesh, domain, lake_key_arn=self.key.arn)
         if d.pipelines:
             self._pipelines(mesh, domain, after)
         if d.principals:
@@ -158,8 +161,10 @@ class DomainStack(MeshStack):
             scripts=[STAGE_A_SCRIPT, STAGE_B_SCRIPT, *([IMPORT_SCRIPT] if needs_import else [])])
         roles = PipelineRoles(self.etl.arn, self.fgac_reader.arn if self.fgac_reader else None)
         for name in sorted(d.pipelines):
+            product = mesh.products[f"{domain}.{name}"]
             ProductPipeline(
                 self, f"pipeline_{name}", mesh=mesh, domain=domain, product=mesh.products[f"{domain}.{name}"],
                 pipeline=d.pipelines[name], artifacts=artifacts, security_configuration=security.name,
                 roles=roles, notifications=self.notifications, key_arn=self.key.arn,
-                link_dependencies=[self.own_link], role_dependencies=after)
+                link_dependencies=[self.own_link], role_dependencies=after,
+                redshift=pipeline_load(mesh, domain, product, self.warehouse) if self.warehouse else None)

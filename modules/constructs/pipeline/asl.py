@@ -8,6 +8,9 @@ tests and `asl-validator` read exactly what is deployed). Deterministic: the sam
                             poll until it finished, fail when a blocking rule did not pass
     PublishFreshness        one `ProductPublished` datapoint (CloudWatch PutMetricData, AWS SDK integration): what
                             the product's freshness alarm watches (modules/constructs/pipeline/pipeline_alarms.py)
+    [LoadRedshift]          only when the domain has a Redshift warehouse: one BatchExecuteStatement (one
+                            transaction) replacing every table's rows from the analytics Parquet (DELETE + COPY),
+                            polled with DescribeStatement until FINISHED (docs/redshift.md, "Loading")
     NotifySuccess           SNS publish to the domain's topic
     any error -> NotifyFailure -> PipelineFailed (Fail)
 
@@ -33,6 +36,13 @@ DQ_RESULTS = "arn:aws:states:::aws-sdk:glue:batchGetDataQualityResult"
 PUT_METRIC_DATA = "arn:aws:states:::aws-sdk:cloudwatch:putMetricData"
 # AWS SDK integration errors are `<Service>.<ErrorName>` (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
 CLOUDWATCH_ERRORS = ["CloudWatch.InternalServiceException", "CloudWatch.LimitExceededException"]
+REDSHIFT_BATCH = "arn:aws:states:::aws-sdk:redshiftdata:batchExecuteStatement"
+REDSHIFT_DESCRIBE = "arn:aws:states:::aws-sdk:redshiftdata:describeStatement"
+REDSHIFT_API_ERRORS = ["RedshiftData.InternalServerException", "RedshiftData.ActiveStatementsExceededException"]
+# DescribeStatement Status values that end a statement other than FINISHED
+# (https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_DescribeStatement.html).
+REDSHIFT_ENDED_BADLY = ("FAILED", "ABORTED")
+REDSHIFT_POLL_SECONDS = 15
 # Glue errors worth another attempt; States.TaskFailed is a run that ended FAILED/TIMEOUT/ERROR.
 GLUE_API_ERRORS = ["Glue.AWSGlueException", "Glue.ConcurrentRunsExceededException", "Glue.InternalServiceException",
                    "Glue.OperationTimeoutException"]
@@ -62,6 +72,16 @@ class QualityStep:
 
 
 @dataclass(frozen=True)
+class RedshiftLoad:
+    """The load of the product's tables into the domain's warehouse: `target` is {"WorkgroupName": ...} or
+    {"ClusterIdentifier": ...}; `sqls` the DELETE + COPY pairs (meshform.redshift.sql), run as the state machine's
+    own IAM identity (no secret)."""
+    database: str
+    target: tuple[tuple[str, str], ...]
+    sqls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PipelineDefinition:
     product: str                        # <domain>.<product>
     environment: str
@@ -77,6 +97,7 @@ class PipelineDefinition:
     metric_namespace: str = "meshform/Pipelines"
     published_metric: str = "ProductPublished"
     product_dimension: str = "Product"
+    redshift: RedshiftLoad | None = None
 
 
 def _retry(errors: list[str], retry: Retry) -> list[dict[str, Any]]:
@@ -168,8 +189,11 @@ def pipeline_definition(d: PipelineDefinition) -> dict[str, Any]:
     states["DataQuality"] = {
         "Type": "Parallel", "Comment": "Glue Data Quality on each central table, after stage B published",
         "Branches": [_quality_branch(d, step, i) for i, step in enumerate(d.quality)],
-        "ResultPath": "$.quality", "Catch": CATCH_ALL, "Next": "SuccessMessage",
+        "ResultPath": "$.quality", "Catch": CATCH_ALL,
+        "Next": "LoadRedshift" if d.redshift is not None else "SuccessMessage",
     }
+    if d.redshift is not None:
+        states.update(_redshift_load(d, d.redshift))
     message = {"product": d.product, "environment": d.environment, "execution.$": "$$.Execution.Id"}
     states["SuccessMessage"] = {"Type": "Pass", "ResultPath": "$.message", "Next": "PublishFreshness",
                                 "Parameters": {**message, "status": "SUCCEEDED", "quality.$": "$.quality"}}
@@ -199,6 +223,32 @@ def pipeline_definition(d: PipelineDefinition) -> dict[str, Any]:
     return {"Comment": f"meshform {d.environment}: pipeline of {d.product} (raw -> stage -> analytics, quality, "
                        "notification)",
             "StartAt": names[0], "States": states}
+
+
+def _redshift_load(d: PipelineDefinition, load: RedshiftLoad) -> dict[str, Any]:
+    """After the quality gate: the warehouse only ever gets tables whose blocking rules passed."""
+    sdk_retry = _retry(REDSHIFT_API_ERRORS, d.retry)
+    return {
+        "LoadRedshift": {
+            "Type": "Task", "Resource": REDSHIFT_BATCH,
+            "Comment": "Replace the Redshift tables' rows (one transaction)",
+            "Parameters": {"Database": load.database, **dict(load.target), "Sqls": list(load.sqls),
+                           "StatementName": f"meshform {d.environment} load {d.product}"[:500]},
+            "ResultSelector": {"Id.$": "$.Id"}, "ResultPath": "$.load", "Retry": sdk_retry, "Catch": CATCH_ALL,
+            "Next": "WaitLoad"},
+        "WaitLoad": {"Type": "Wait", "Seconds": REDSHIFT_POLL_SECONDS, "Next": "PollLoad"},
+        "PollLoad": {"Type": "Task", "Resource": REDSHIFT_DESCRIBE, "Parameters": {"Id.$": "$.load.Id"},
+                     "ResultSelector": {"Id.$": "$.Id", "Status.$": "$.Status"}, "ResultPath": "$.load",
+                     "Retry": sdk_retry, "Catch": CATCH_ALL, "Next": "Loaded?"},
+        "Loaded?": {"Type": "Choice",
+                    "Choices": [{"Variable": "$.load.Status", "StringEquals": "FINISHED", "Next": "SuccessMessage"},
+                                {"Or": [{"Variable": "$.load.Status", "StringEquals": s} for s in REDSHIFT_ENDED_BADLY],
+                                 "Next": "LoadFailed"}],
+                    "Default": "WaitLoad"},
+        "LoadFailed": {"Type": "Pass", "ResultPath": "$.error", "Next": "FailureMessage",
+                       "Parameters": {"Error": "RedshiftLoadFailed", "Cause.$": "$.load.Status",
+                                      "StatementId.$": "$.load.Id"}},
+    }
 
 
 def _publish(d: PipelineDefinition, subject: str, *, end: bool) -> dict[str, Any]:

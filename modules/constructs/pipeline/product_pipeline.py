@@ -10,6 +10,7 @@ stage bucket's imports/ first. The arguments of both come from meshform/pipeline
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +27,13 @@ from meshform.spec.environment import PipelineSpec
 from meshform.spec.mesh import Mesh
 from modules.constructs.domain_notifications import DomainNotifications
 from modules.constructs.pipeline.artifacts import MANIFEST_FILE, PipelineArtifacts
-from modules.constructs.pipeline.asl import PipelineDefinition, QualityStep, Retry
+from modules.constructs.pipeline.asl import PipelineDefinition, QualityStep, RedshiftLoad, Retry
 from modules.constructs.pipeline.data_quality_ruleset import DataQualityRuleset
 from modules.constructs.pipeline.glue_job import PipelineGlueJob
 from modules.constructs.pipeline.landing_trigger import LandingTrigger
 from modules.constructs.pipeline.pipeline_alarms import PipelineAlarms, PipelineAlarmsProps
 from modules.constructs.pipeline.state_machine import PipelineStateMachine
-from modules.types import Dependencies
+from modules.types import Dependencies, Statement
 
 STAGE_A_SCRIPT, STAGE_B_SCRIPT, IMPORT_SCRIPT = "stage_a.py", "stage_b.py", "import_inputs.py"
 # "Jobs using FGAC require a minimum of 4 workers: one user driver, one system driver, one system executor, and one
@@ -65,6 +66,7 @@ class ProductPipeline(Construct):
             role policy are static JSON; the state machine is created after the topic); key_arn: the domain key.
         link_dependencies: what the Data Quality rulesets wait for (the domain's own resource link).
         role_dependencies: what the jobs wait for (the roles' policies and Lake Formation grants).
+        redshift: when the domain has a warehouse, the load step and the role statements it needs (default none).
 
     Attributes:
         jobs: state name -> `PipelineGlueJob`; rulesets: table -> `DataQualityRuleset`;
@@ -76,7 +78,8 @@ class ProductPipeline(Construct):
                  pipeline: PipelineSpec, artifacts: PipelineArtifacts, security_configuration: str,
                  roles: PipelineRoles, notifications: DomainNotifications, key_arn: str,
                  link_dependencies: Dependencies = (),
-                 role_dependencies: Dependencies = ()):
+                 role_dependencies: Dependencies = (),
+                 redshift: tuple[RedshiftLoad, Sequence[Statement]] | None = None):
         super().__init__(scope, id_)
         prefix, env, region = mesh.spec.name_prefix, mesh.env, mesh.region
         topic_arn = notifications.arn
@@ -147,14 +150,15 @@ class ProductPipeline(Construct):
             quality=tuple(steps), quality_database=naming.resource_link_name(domain), quality_catalog=account,
             quality_role_arn=roles.etl_arn, quality_results=f"s3://{stage}/{names.DQ_RESULTS_PREFIX}{name}/",
             topic_arn=topic_arn, metric_namespace=ops_names.PIPELINE_NAMESPACE,
-            published_metric=ops_names.PUBLISHED_METRIC, product_dimension=ops_names.PRODUCT_DIMENSION)
+            published_metric=ops_names.PUBLISHED_METRIC, product_dimension=ops_names.PRODUCT_DIMENSION,
+            redshift=redshift[0] if redshift else None)
         self.state_machine = PipelineStateMachine(
             self, "state_machine", name=names.state_machine_name(prefix, env, domain, name),
             role_name=names.state_machine_role_name(prefix, env, domain, name),
             log_group=names.state_machine_log_group(prefix, env, domain, name), account=account, region=region,
             definition=self.definition, job_arns=[job.arn for job in self.jobs.values()],
             ruleset_names=[r.name for r in self.rulesets.values()], pass_role_arn=roles.etl_arn,
-            topic_arn=topic_arn, key_arn=key_arn,
+            topic_arn=topic_arn, key_arn=key_arn, extra_statements=redshift[1] if redshift else (),
             depends_on=[*(job.job for job in self.jobs.values()), *(r.ruleset for r in self.rulesets.values()),
                         notifications.topic])
         self.trigger = LandingTrigger(

@@ -15,6 +15,8 @@ https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.h
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -28,7 +30,7 @@ from constructs import Construct
 
 from modules import policy_documents as pd
 from modules.constructs.pipeline.asl import PipelineDefinition, definition_json
-from modules.types import Dependencies
+from modules.types import Dependencies, Statement
 
 LOG_RETENTION_DAYS = 365
 LOG_LEVEL = "ALL"
@@ -48,6 +50,7 @@ class PipelineStateMachine(Construct):
         job_arns: the Glue jobs it runs; ruleset_names: the Data Quality rulesets it evaluates.
         pass_role_arn: the role its evaluations run as (the domain's ETL role).
         topic_arn: the domain's notification topic; key_arn: the domain key (topic and log group).
+        extra_statements: further role policy statements (default none; the Redshift load's).
         depends_on: default none.
 
     Attributes:
@@ -57,7 +60,8 @@ class PipelineStateMachine(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, name: str, role_name: str, log_group: str, account: str,
                  region: str, definition: PipelineDefinition, job_arns: list[str], ruleset_names: list[str],
-                 pass_role_arn: str, topic_arn: str, key_arn: str, depends_on: Dependencies = ()):
+                 pass_role_arn: str, topic_arn: str, key_arn: str, extra_statements: Sequence[Statement] = (),
+                 depends_on: Dependencies = ()):
         super().__init__(scope, id_)
         self.arn = f"arn:aws:states:{region}:{account}:stateMachine:{name}"
         self.role = IamRole(
@@ -87,6 +91,7 @@ class PipelineStateMachine(Construct):
                          condition={"StringEquals": {"cloudwatch:namespace": definition.metric_namespace}}),
             pd.statement("DeliverExecutionLogs", LOG_DELIVERY_ACTIONS, "*"),
             pd.statement("Tracing", XRAY_ACTIONS, "*"),
+            *extra_statements,
         ]))
         self.log_group = CloudwatchLogGroup(
             self, "logs", name=log_group, kms_key_id=key_arn, retention_in_days=LOG_RETENTION_DAYS,
