@@ -4,7 +4,7 @@
 The constructs (modules/constructs/subscription_grants.py, producer_grants.py, subscriber_regrants.py and the
 domain stack's ETL re-grants) turn exactly these values into `aws_lakeformation_permissions` resources, and
 `meshform audit` compares live accounts against `declared_grants`: one description of the grants, no jsii, so the
-audit expects what the stacks wrote (tests/test_audit.py also checks `declared_grants` against the synthesized
+audit expects what the stacks wrote (tests/test_audit_compare.py also checks `declared_grants` against the synthesized
 JSON)."""
 from __future__ import annotations
 

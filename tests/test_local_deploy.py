@@ -524,3 +524,36 @@ def test_raising_catalog_stacks_is_a_state_move_that_plans_clean(dev, tmp_path):
         plan = tf.run(terraform, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"], tmp_path / name,
                       cli_config, log)
         assert plan.returncode == 0, f"{name}:\n{plan.output}"
+
+
+# Checks that need the same applied dev live in their own modules and are collected here, so that each CI run
+# applies dev once (an apply of dev is the most expensive fixture of the suite: ~150 Redshift Data API statements
+# alone wait 30 s each in the provider). The audit goes last: it changes the applied state out of band. pytest runs
+# them in import order (Redshift first, then the audit; within each, as listed).
+from tests.deployed_dev_redshift import (  # noqa: E402
+    test_a_changed_table_re_runs_exactly_the_statements_it_reaches,
+    test_consumer_associated_the_share_found_in_its_own_account,
+    test_producer_warehouse_and_datashares_as_applied,
+    test_statement_expiry_changes_nothing,
+)
+
+# isort: split
+from tests.deployed_dev_audit import (  # noqa: E402
+    deployed,
+    recorded_calls,
+    test_a_clean_deploy_reports_nothing_and_only_reads,
+    test_an_account_that_cannot_be_read_is_an_error_naming_account_and_role,
+    test_an_unreachable_endpoint_is_an_error_not_a_traceback,
+    test_every_out_of_band_change_is_reported_with_its_kind_and_account,
+)
+
+__all__ = [
+    "deployed", "recorded_calls",
+    "test_a_changed_table_re_runs_exactly_the_statements_it_reaches",
+    "test_consumer_associated_the_share_found_in_its_own_account",
+    "test_producer_warehouse_and_datashares_as_applied", "test_statement_expiry_changes_nothing",
+    "test_a_clean_deploy_reports_nothing_and_only_reads",
+    "test_an_account_that_cannot_be_read_is_an_error_naming_account_and_role",
+    "test_an_unreachable_endpoint_is_an_error_not_a_traceback",
+    "test_every_out_of_band_change_is_reported_with_its_kind_and_account",
+]

@@ -14,8 +14,8 @@ first plan a day after apply. So:
   of the statements it runs after, meshform.redshift.model.triggers), and `replace_triggered_by` pointing at it: a
   changed SQL replaces the terraform_data, which replaces - re-runs - the statement.
 
-tests/test_redshift_apply.py proves both on the emulator: a re-plan after the statements expire is empty, and a
-changed SQL re-runs exactly the statements it reaches.
+tests/deployed_dev_redshift.py (collected by tests/test_local_deploy.py) proves both on the emulator: a re-plan
+after the statements expire is empty, and a changed SQL re-runs exactly the statements it reaches.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Redshift on the emulator (issue 12): the bundled dev applied once (the session's `dev` fixture, shared with
-test_local_deploy.py), then read back with boto3 per account: the producer's warehouse and datashares, the
+"""Redshift on the emulator (issue 12), collected by tests/test_local_deploy.py to share its one apply of dev (the
+session's `dev` fixture), then read back with boto3 per account: the producer's warehouse and datashares, the
 consumer's association; the statements survive Data API expiry (a re-plan after expiring them is empty) and a
 changed contract re-runs exactly the statements it reaches."""
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`meshform audit` against the emulator: dev applied once (real terraform + AWS provider), a clean deploy reports
+"""`meshform audit` against the emulator (collected by tests/test_local_deploy.py, after everything else there, to
+share its one apply of dev): a clean deploy reports
 nothing (exit 0, only read calls), then out-of-band changes of every kind, made with boto3 as each account's deploy
 role, are each reported with the right section, kind and account (exit 3); unreadable accounts are errors
 (exit 4) with a message naming the account and role, never a traceback."""
@@ -13,12 +14,8 @@ from meshform.audit import run_audit
 from meshform.audit.report import ERROR, EXIT_CLEAN, EXIT_DRIFT, EXIT_ERROR
 from meshform.cli import main
 from meshform.lf_grants import declared_tag_assignments
-from meshform.loader import load_meshes
-from meshform.local.deploy import local_deploy, succeeded
-from meshform.local.emulator import MotoServer
+from meshform.local.deploy import succeeded
 from meshform.preflight import aws as preflight_aws
-from tests.conftest import copy_project
-from tests.emulator import AccountClients, require_terraform
 from tests.emulator_fixtures import ensure_role
 
 pytestmark = pytest.mark.emulator
@@ -27,20 +24,11 @@ READ_ONLY = re.compile(r"^(Get|List|Describe|Head)[A-Z]|^AssumeRole$")
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory):
-    """dev applied to a moto server of this module's own (the tests below change it out of band)."""
-    require_terraform()
-    root = copy_project(tmp_path_factory.mktemp("audit") / "project")
-    mesh = load_meshes(root, ["dev"])[0]
-    server = MotoServer(root / "moto.log")
-    output: list[str] = []
-    try:
-        runs = local_deploy([mesh], root / ".meshform" / "local-deploy", server.url, echo=output.append)
-        assert succeeded(runs), "\n".join(output)
-        yield {"root": root, "mesh": mesh, "endpoint": server.url,
-               "as_account": lambda account: AccountClients(server.url, mesh.region, account)}
-    finally:
-        server.stop()
+def deployed(dev):
+    """The session's dev apply (tests/conftest.py). These tests change it out of band, so they run last in
+    tests/test_local_deploy.py, the only module that uses it."""
+    assert succeeded(dev["runs"]), dev["output"]
+    return dev
 
 
 @pytest.fixture()
