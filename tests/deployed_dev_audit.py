@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -119,8 +120,29 @@ def _inject(deployed) -> dict[str, str]:
                  if s["owningAccountId"] == gov)
     ram.disassociate_resource_share(resourceShareArn=share["resourceShareArn"], principals=[science])
     side = m("ram").create_resource_share(name="side-door", principals=[analytics])["resourceShare"]
+
+    # Redshift: sales deauthorizes analytics' datashare, and grants a second one to data-science by SQL
+    rs = s("redshift")
+    shares = {x["DataShareArn"].rsplit("/", 1)[1]: x["DataShareArn"] for x in rs.describe_data_shares()["DataShares"]
+              if x["DataShareArn"].split(":")[4] == sales}
+    rs.deauthorize_data_share(DataShareArn=shares["orders__upto_confidential"], ConsumerIdentifier=analytics)
+    namespace = s("redshift-serverless").get_namespace(namespaceName="acme-dev-sales")["namespace"]
+    data = s("redshift-data")
+    run = data.execute_statement(WorkgroupName="acme-dev-sales", Database=namespace["dbName"],
+                                 SecretArn=namespace["adminPasswordSecretArn"],
+                                 Sql=f"GRANT USAGE ON DATASHARE customers TO ACCOUNT '{science}'")
+    for _ in range(60):                                  # the emulator runs statements at once; AWS would not
+        status = data.describe_statement(Id=run["Id"])["Status"]
+        if status in ("FINISHED", "FAILED", "ABORTED"):
+            break
+        time.sleep(1)
+    assert status == "FINISHED", data.describe_statement(Id=run["Id"])
     return {"contractor": contractor, "intruder": intruder, "side_share": side["resourceShareArn"],
             "deleted_filter": deleted[2], "column": ".".join(column[1:])}
+
+
+def by_account_of(data: dict, account: str) -> list[dict]:
+    return next(a["findings"] for a in data["accounts"] if a["account_id"] == account)
 
 
 def _filters(mesh):
@@ -155,6 +177,8 @@ def test_every_out_of_band_change_is_reported_with_its_kind_and_account(deployed
          f"database {acc('finance')}:sales"),
         (acc("data-science"), "ram", "missing", gov, f"Lake Formation RAM share from {gov}"),
         (acc("analytics"), "ram", "extra", acc("marketing"), f"RAM share side-door ({injected['side_share']})"),
+        (acc("sales"), "redshift", "missing", acc("analytics"), "datashare orders__upto_confidential"),
+        (acc("sales"), "redshift", "extra", acc("data-science"), "datashare customers"),
     }
     assert wanted <= found, sorted(found - wanted)
     assert any(f.section == "filters" and f.kind == "missing" and injected["deleted_filter"] in f.resource
@@ -169,7 +193,9 @@ def test_every_out_of_band_change_is_reported_with_its_kind_and_account(deployed
                  "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == EXIT_DRIFT and data["exit_code"] == EXIT_DRIFT
-    assert data["skipped"] == ["redshift: no Redshift declared in the spec"]
+    assert data["skipped"] == []
+    shared = next(f for f in by_account_of(data, acc("sales")) if f["section"] == "redshift" and f["kind"] == "extra")
+    assert shared["permissions"] == ["PENDING_AUTHORIZATION"] and shared["hint"].startswith("REVOKE USAGE")
     by_account = {a["account_id"]: a["findings"] for a in data["accounts"]}
     assert {(f["section"], f["kind"]) for f in by_account[acc("finance")]} == {("permissions", "unknown-principal")}
     assert sorted(n for _, n in recorded_calls if not READ_ONLY.match(n)) == []

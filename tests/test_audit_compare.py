@@ -348,3 +348,40 @@ def test_access_denied_on_a_read_is_an_error_naming_account_role_and_call(mesh, 
     assert permissions.permissions == ("ListPermissions: AccessDeniedException (not allowed)",)
     assert permissions.hint == f"allow it to {mesh.deploy_role_arn(exp.account_id)} (meshform audit reads as the " \
                                "deploy role)"
+
+
+def test_redshift_datashares_of_a_producer(mesh, expected):
+    """dev: sales produces the datashares of its products; analytics subscribes to sales.orders via redshift and
+    gets the clearance share (its orders view withholds the pii columns)."""
+    from meshform.redshift import model
+
+    sales, analytics, science = (mesh.account_of(n) for n in ("sales", "analytics", "data-science"))
+    names = sorted(s.name for p in mesh.domain_products("sales") for s in model.product_shares(mesh, p))
+    arn = f"arn:aws:redshift:{mesh.region}:{sales}:datashare:ns-1/"
+
+    def share(name: str, *associations: tuple[str, str]) -> dict:
+        return {"DataShareArn": arn + name, "ProducerArn": "ns",
+                "DataShareAssociations": [{"ConsumerIdentifier": c, "Status": s} for c, s in associations]}
+
+    clean = [share(n, *([(analytics, "ACTIVE")] if n == "orders__upto_confidential" else [])) for n in names]
+    assert "orders__upto_confidential" in names and "orders" in names
+    assert compare.compare_datashares(mesh, expected["sales"], "sales", clean) == []
+    # a share of another producer (visible to sales as a consumer) is not sales' business
+    foreign = {"DataShareArn": f"arn:aws:redshift:{mesh.region}:{science}:datashare:ns-2/x"}
+    assert compare.compare_datashares(mesh, expected["sales"], "sales", [*clean, foreign]) == []
+    drifted = [share(n, *([(analytics, "DEAUTHORIZED")] if n == "orders__upto_confidential" else
+                          [(science, "PENDING_AUTHORIZATION")] if n == "customers" else [])) for n in names
+               if n != "orders"] + [share("side_share")]
+    found = {(f.kind, f.principal, f.resource, f.permissions)
+             for f in compare.compare_datashares(mesh, expected["sales"], "sales", drifted)}
+    assert found == {
+        (MISSING, analytics, "datashare orders__upto_confidential", ("DEAUTHORIZED",)),
+        (EXTRA, science, "datashare customers", ("PENDING_AUTHORIZATION",)),
+        (MISSING, "", "datashare orders", ()),
+        (EXTRA, "", "datashare side_share", ()),
+    }
+    # the most usable association of an account counts (account-level and namespace-level entries)
+    both = [share(n, *([(analytics, "DEAUTHORIZED"), (f"arn:aws:redshift-serverless:{mesh.region}:{analytics}:"
+                                                        "namespace/x", "ACTIVE")]
+                       if n == "orders__upto_confidential" else [])) for n in names]
+    assert compare.compare_datashares(mesh, expected["sales"], "sales", both) == []

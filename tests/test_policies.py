@@ -174,6 +174,19 @@ def test_policies_say_why_and_how():
         assert metadata.get("name") and metadata.get("guideline"), f"{path.name}: metadata name and guideline"
 
 
+def test_each_rule_file_is_named_for_its_id():
+    """One rule per file, named for it: CKV_MESH_SFN_LOGGING lives in sfn_logging.py (a newcomer finds the file
+    from the ID in a checkov report)."""
+    for path in sorted([*POLICY_DIR.glob("*.py"), *POLICY_DIR.glob("*.yaml")]):
+        text = path.read_text()
+        ids = set(re.findall(r'\bid\s*[=:]\s*"?(CKV2?_MESH_[A-Z0-9_]+)', text))
+        if not ids:
+            continue  # a helper module
+        assert len(ids) == 1, f"{path.name}: one rule per file, found {sorted(ids)}"
+        wanted = re.sub(r"^CKV2?_MESH_", "", next(iter(ids))).lower()
+        assert path.stem == wanted, f"{path.name} holds {next(iter(ids))}: name it {wanted}{path.suffix}"
+
+
 def test_skips_file_names_existing_policies():
     """The reasons for skipping built-in checks name the mesh rules that cover the risk: they must exist."""
     named = set(MESH_ID.findall(SKIPS_FILE.read_text()))

@@ -143,17 +143,29 @@ def _shares(ram) -> list[dict]:
 
 
 class RedshiftCollector:
-    """Redshift datashare grants: only for meshes that declare Redshift (none can on this version of the spec)."""
+    """Redshift datashare grants, read in each producer (a domain with a warehouse): the datashares its namespace
+    owns and the consumer accounts each is granted to (DescribeDataShares; the producer's view lists every
+    consumer with its association status), compared with meshform/redshift/model.py (`product_shares`, `grants`:
+    what the domain stack's GRANT USAGE statements and authorizations create)."""
 
     name = "redshift"
 
     def skip_reason(self, mesh: Mesh) -> str | None:
-        if not getattr(mesh.spec, "redshift", None):
-            return "redshift: no Redshift declared in the spec"
-        return "redshift: Redshift is declared, but this version of meshform audit does not read datashares yet"
+        from meshform.redshift.model import warehouses
+
+        return None if warehouses(mesh) else "redshift: no Redshift warehouse declared in the spec"
 
     def audit(self, mesh: Mesh, expected: Expected, session: AccountSession) -> list[Finding]:
-        return []
+        domain = expected.account.name
+        if expected.account.kind != "domain" or mesh.spec.domains[domain].redshift is None:
+            return []
+        redshift = session.client("redshift")
+        try:
+            shares = read(mesh, expected, "redshift", "the datashares (DescribeDataShares)",
+                          lambda: paginate(redshift, "describe_data_shares", "DataShares"))
+        except ReadFailed as failed:
+            return [failed.finding]
+        return compare.compare_datashares(mesh, expected, domain, shares)
 
 
 COLLECTORS: tuple[Collector, ...] = (LakeFormationCollector(), RamCollector(), RedshiftCollector())

@@ -19,6 +19,7 @@ from meshform.audit.normalize import Atoms, Key, label
 from meshform.audit.report import CHANGED, EXTRA, IAM_ALLOWED, MISSING, UNKNOWN_PRINCIPAL, Finding
 from meshform.lake_settings import IAM_ALLOWED_PRINCIPALS
 from meshform.ram_handshake import LF_SHARE_PREFIX
+from meshform.spec.mesh import Mesh
 
 # https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html (IAMAllowedPrincipals defaults)
 DEFAULTS_DOC = "https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html"
@@ -293,4 +294,73 @@ def compare_tag_assignments(exp: Expected, live: dict[tuple[str, ...], dict[str,
                 out.append(Finding(account, "lf-tags", CHANGED, "", what,
                                    (f"{key}={have[key]}", f"declared {key}={want[key]}"),
                                    f"re-apply {stack}; the classification comes from the contract"))
+    return out
+
+
+# Producer-side association statuses (https://docs.aws.amazon.com/redshift/latest/APIReference/API_DataShareAssociation.html):
+# granted = the account may use the share (PENDING_AUTHORIZATION: granted by SQL, not yet authorized by the
+# producer account; AUTHORIZED/AVAILABLE: authorized, not associated; ACTIVE: associated by the consumer).
+DATASHARE_REVOKED = ("DEAUTHORIZED", "REJECTED")
+DATASHARE_USABLE = ("AUTHORIZED", "AVAILABLE", "ACTIVE")
+
+
+def _rank(status: str) -> int:
+    ranked = (*DATASHARE_REVOKED, "PENDING_AUTHORIZATION", *DATASHARE_USABLE)
+    return ranked.index(status) if status in ranked else -1
+
+
+def _consumer_account(identifier: str) -> str:
+    """A consumer identifier is an account id, or a namespace ARN (same-account or namespace-level grants)."""
+    return identifier.split(":")[4] if identifier.startswith("arn:") else identifier
+
+
+def compare_datashares(mesh: Mesh, exp: Expected, domain: str, shares: list[dict[str, Any]]) -> list[Finding]:
+    """The producer's datashares and their consumers vs the model: an extra datashare, a share missing, a consumer
+    account the spec does not subscribe (extra), a subscribed account not granted or not authorized (missing)."""
+    from meshform.redshift import model
+
+    account = exp.account_id
+    stack = naming.stack_name(exp.env, "domain", domain)
+    wanted: dict[str, set[str]] = {}
+    for product in mesh.domain_products(domain):
+        for datashare in model.product_shares(mesh, product):
+            wanted[datashare.name] = set()
+    for grant in model.grants(mesh, domain):
+        if grant.subscribed:
+            wanted[grant.share.name].add(grant.account)
+    live: dict[str, dict[str, str]] = {}
+    for share in shares:
+        arn = share.get("DataShareArn", "")
+        if arn.split(":")[4:5] != [account]:
+            continue                                   # a share this account consumes, not one it produces
+        statuses = live.setdefault(arn.rsplit("/", 1)[-1], {})
+        for association in share.get("DataShareAssociations") or []:
+            consumer = _consumer_account(association.get("ConsumerIdentifier", ""))
+            status = association.get("Status", "")
+            # several associations of one account (account-level and namespace-level): the most usable counts
+            if _rank(status) > _rank(statuses.get(consumer, "")):
+                statuses[consumer] = status
+    out: list[Finding] = []
+    for name in sorted(set(live) - set(wanted)):
+        out.append(Finding(account, "redshift", EXTRA, "", f"datashare {name}", tuple(sorted(live[name])),
+                           f"drop it (DROP DATASHARE {name}) unless a contract should produce it"))
+    for name in sorted(wanted):
+        if name not in live:
+            out.append(Finding(account, "redshift", MISSING, "", f"datashare {name}", (),
+                               f"re-apply {stack} (it creates the product's datashares)"))
+            continue
+        for consumer, status in sorted(live[name].items()):
+            if consumer not in wanted[name] and status not in DATASHARE_REVOKED:
+                out.append(Finding(account, "redshift", EXTRA, consumer, f"datashare {name}", (status,),
+                                   f"REVOKE USAGE ON DATASHARE {name} FROM ACCOUNT '{consumer}' and deauthorize it "
+                                   f"(or subscribe {consumer} via redshift in the spec)"))
+        for consumer in sorted(wanted[name]):
+            status = live[name].get(consumer)
+            if status not in DATASHARE_USABLE and status != "PENDING_AUTHORIZATION":
+                out.append(Finding(account, "redshift", MISSING, consumer, f"datashare {name}",
+                                   (status or "not granted",), f"re-apply {stack} (GRANT USAGE and the "
+                                   "authorization); the consumer re-associates on its next apply"))
+            elif status == "PENDING_AUTHORIZATION":
+                out.append(Finding(account, "redshift", MISSING, consumer, f"datashare {name}", (status,),
+                                   f"re-apply {stack} (aws_redshift_data_share_authorization)"))
     return out

@@ -21,6 +21,8 @@ class ProducerGrants(Construct):
         database: the domain's central database.
         location_arn: the domain's registered analytics bucket.
         after: the database and the location registration.
+
+    Attributes: none (the grants are leaves: nothing in the stack depends on them).
     """
 
     def __init__(self, scope: Construct, id_: str, *, domain_account: str, database: str, location_arn: str,

@@ -3,7 +3,9 @@
 Why: without `policy`, AWS applies the default key policy (the whole account may use and manage the key through
 IAM). A key policy is the one place that decides who can decrypt a domain's data across accounts, so it must name
 principals (Principal "*" or {"AWS": "*"} on an Allow opens the key to any AWS account that can reach it) and
-grant specific actions (kms:* includes PutKeyPolicy and ScheduleKeyDeletion). Choreography §D.2.
+grant specific actions (kms:* includes PutKeyPolicy and ScheduleKeyDeletion).
+https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html,
+https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Why: a `terraform destroy` or a rename in the spec must not delete a lake bucket (the data), a KMS key (every
 object it encrypted becomes unreadable), the Lake Formation settings (an account singleton: deleting it resets
 CROSS_ACCOUNT_VERSION and clears the admins) or a RAM share accepter (leaving the share cuts access to every
-resource in it). Choreography §0.4 and §D.1.
+resource in it). https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#prevent_destroy
 """
 from __future__ import annotations
 
