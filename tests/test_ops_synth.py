@@ -128,6 +128,12 @@ def test_every_account_has_a_budget_to_its_owner_and_topic(stack):
             assert (n["threshold_type"], n["comparison_operator"]) == ("PERCENTAGE", "GREATER_THAN")
 
 
+def referenced_key(stack, expression: str) -> dict:
+    """The aws_kms_key an attribute like `${aws_kms_key.<name>.arn}` refers to (a stack may hold several keys)."""
+    name = expression.removeprefix("${aws_kms_key.").split(".", 1)[0]
+    return stack.resources("aws_kms_key")[name]
+
+
 def test_consumer_topic_is_encrypted_and_only_budgets_publish(stack):
     s = stack("dev-consumer-analytics")
     topic = s.one("aws_sns_topic")
@@ -138,7 +144,7 @@ def test_consumer_topic_is_encrypted_and_only_budgets_publish(stack):
     assert statement(policy, "BudgetsOfThisAccountPublish")["Condition"] == {
         "StringEquals": {"aws:SourceAccount": ANALYTICS},
         "ArnLike": {"aws:SourceArn": f"arn:aws:budgets::{ANALYTICS}:*"}}
-    key = json.loads(s.one("aws_kms_key")["policy"])
+    key = json.loads(referenced_key(s, topic["kms_master_key_id"])["policy"])      # the results key, not Redshift's
     assert statement(key, "BudgetsPublishToEncryptedTopics")["Principal"] == {"Service": "budgets.amazonaws.com"}
 
 
@@ -212,7 +218,7 @@ def test_standalone_mesh_runs_a_trail_per_domain_account_into_the_governance_buc
     assert trail["is_organization_trail"] is False and trail["s3_bucket_name"] == f"acme-dev-governance-audit-{GOV}"
     assert trail["kms_key_id"].startswith("${aws_kms_key.")          # the domain's own lake key
     assert "cloud_watch_logs_group_arn" not in trail
-    key = json.loads(sales.one("aws_kms_key")["policy"])
+    key = json.loads(referenced_key(sales, trail["kms_key_id"])["policy"])          # the lake key, not Redshift's
     assert statement(key, "CloudTrailEncryptsMeshTrailLogs")["Condition"]["StringEquals"] == {
         "aws:SourceArn": [f"arn:aws:cloudtrail:eu-west-1:{SALES}:trail/acme-dev-audit"]}
     gov = Stack(tmp_path / "out" / "stacks" / "dev-governance" / "cdk.tf.json")
