@@ -14,6 +14,7 @@ to show the re-run's output is byte-identical.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import shutil
@@ -35,11 +36,15 @@ def build(root: Path, domains: int, products: int, consumers: int) -> None:
     template = yaml.safe_load((REPO / "contracts" / "sales" / "orders.yaml").read_text())
     names = [f"d{i:03d}" for i in range(domains)]
     # Every account's roles live in that account (validation rejects admins/principals of another account).
-    template_domain = {k: v for k, v in base["domains"]["sales"].items() if k not in ("pipelines", "catalog_stacks")}
-    base["domains"] = {n: {**template_domain, "account_id": f"{200000000000 + i:012d}",
+    # The Lake Formation side at scale: no pipelines or Redshift warehouses in the synthetic accounts (a warehouse is
+    # a per-account network and namespace, not something that grows with the number of products).
+    skip = ("pipelines", "catalog_stacks", "redshift")
+    template_domain = {k: v for k, v in base["domains"]["sales"].items() if k not in skip}
+    template_consumer = {k: v for k, v in base["consumers"]["analytics"].items() if k not in skip}
+    base["domains"] = {n: {**copy.deepcopy(template_domain), "account_id": f"{200000000000 + i:012d}",
                            "admins": [f"arn:aws:iam::{200000000000 + i:012d}:role/DataSteward"],
                            "description": f"synthetic domain {n}"} for i, n in enumerate(names)}
-    base["consumers"] = {f"c{i:03d}": {**base["consumers"]["analytics"], "account_id": f"{900000000000 + i:012d}",
+    base["consumers"] = {f"c{i:03d}": {**copy.deepcopy(template_consumer), "account_id": f"{900000000000 + i:012d}",
                                        "principals": [f"arn:aws:iam::{900000000000 + i:012d}:role/Analyst"]}
                          for i in range(consumers)}
     base["subscriptions"] = []
