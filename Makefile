@@ -18,14 +18,17 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
-# Debian's headless Chromium for the catalog's browser tests (tests/test_catalog_site.py): installed only when
-# `chromium` is not on PATH, as root (CI) or with passwordless sudo; otherwise the tests say how to install it.
+# Debian packages the tests need besides Python, Node, Java and Terraform: headless Chromium (the catalog's browser
+# tests, tests/test_catalog_site.py) and jq (the CI workflows' shell steps, run by tests/test_workflows.py).
+# Installed only when missing, as root (CI) or with passwordless sudo; otherwise the message says how.
+DEB_TOOLS := chromium jq
 chromium:
-	@if command -v chromium >/dev/null 2>&1; then :; \
-	elif ! command -v apt-get >/dev/null 2>&1; then echo "chromium is not installed (the catalog browser tests need it): install your distribution's chromium package" >&2; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
-	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
-	else echo "chromium is not installed (the catalog browser tests need it): sudo apt-get install -y --no-install-recommends chromium" >&2; fi
+	@missing=""; for tool in $(DEB_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "not installed (the tests need them):$$missing - install your distribution's packages" >&2; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "not installed (the tests need them):$$missing - sudo apt-get install -y --no-install-recommends$$missing" >&2; fi
 
 # The main job on the bundled environments: validate -> synthesize -> check, in one pass (meshform build), then
 # their product catalog (prints the file:// address to open).

@@ -655,7 +655,8 @@ def _check_redshift(mesh: Mesh, add) -> None:
         if sub.columns is not None:
             add(f"subscriptions.{i}.columns", f"{label}: column subsets are delivered through Lake Formation only; "
                 "a Redshift datashare is shared whole with an account, so Redshift delivers per clearance level",
-                "subscribe twice (via lakeformation with columns, via redshift without) or drop the subset")
+                "drop the column subset (Redshift then delivers every column within the subscriber's clearance, "
+                "withholding the rest) or drop redshift from via")
         databases[sub.subscriber] = databases.get(sub.subscriber, 0) + 1
     for owner, count in sorted(databases.items()):
         if count + 1 > model.DATABASES_PER_WAREHOUSE:
