@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from meshform.preflight.report import Account  # one account of the mesh, as preflight reports it
+
 # kinds, in the order the report lists them
 EXTRA, MISSING, CHANGED = "extra", "missing", "changed"
 UNKNOWN_PRINCIPAL = "unknown-principal"
@@ -38,13 +40,6 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         return {"section": self.section, "kind": self.kind, "principal": self.principal,
                 "resource": self.resource, "permissions": list(self.permissions), "hint": self.hint}
-
-
-@dataclass(frozen=True)
-class Account:
-    name: str                 # governance, a domain or a consumer
-    kind: str                 # governance | domain | consumer
-    account_id: str
 
 
 @dataclass

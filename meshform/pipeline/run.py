@@ -80,6 +80,12 @@ def _split_inputs(specs: list[str]) -> tuple[list[str], dict[str, str]]:
     return own, foreign
 
 
+def _local_imports(planned: Any, workdir: Path) -> Path:
+    """The import job's --imports_path in the work directory: s3://<stage>/imports/<product>/ ->
+    DIR/stage/imports/<product>/ (the stage bucket's layout)."""
+    return workdir / "stage" / planned.imports_path.split("/", 3)[3]
+
+
 def _imports(planned: Any, given: dict[str, str], workdir: Path) -> tuple[dict[str, Any], dict[str, str]]:
     """The import job's --inputs (targets under DIR/stage/) and --sources for the given filtered inputs."""
     inputs, sources = {}, {}
@@ -94,8 +100,7 @@ def _imports(planned: Any, given: dict[str, str], workdir: Path) -> tuple[dict[s
             raise RunError(f"--input {key}={raw}: {path} is not a directory",
                            "pass the directory of the producer's published Parquet table")
         entry = dict(planned.imports[key])
-        stage_root = planned.imports_path.split("/", 3)[3]          # s3://<stage>/imports/... -> imports/...
-        entry["path"] = str(workdir / "stage" / stage_root / entry["path"][len(planned.imports_path):])
+        entry["path"] = str(_local_imports(planned, workdir) / entry["path"][len(planned.imports_path):])
         inputs[key] = entry
         sources[key] = str(path.resolve())
     return inputs, sources
@@ -219,7 +224,7 @@ def run_pipeline(root: Path, env: str, product_fqn: str, input_specs: list[str],
         imported = _stage("import_inputs.py", [
             "--JOB_NAME", f"{env}-{product.domain}-{product.name}-import", "--manifest", str(manifest),
             "--inputs", json.dumps(imports, sort_keys=True), "--sources", json.dumps(sources, sort_keys=True),
-            "--imports_path", str(workdir / "stage" / planned.imports_path.split("/", 3)[3])],
+            "--imports_path", str(_local_imports(planned, workdir))],
             workdir / "logs" / "import.log")
         if (failed := _failed(imported)) is not None:
             return failed
