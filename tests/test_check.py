@@ -3,6 +3,7 @@ silently (unparsable stacks, resources checkov never evaluated)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,65 @@ def test_unchanged_stacks_reuse_results_and_a_changed_stack_is_checked_again(syn
     assert seen[-1] == (count, 1) and changed.cached == count - 1
     assert {f.stack for f in changed.failed} == {"dev-domain-sales"}
     assert "CKV_AWS_54" in {f.check_id for f in changed.failed}
+
+
+def _results(report: Path) -> dict[str, list[str]]:
+    """checkov's results, comparable across runs (it lists evaluated_keys from a set)."""
+    data = json.loads(report.read_text())
+    out: dict[str, list[str]] = {}
+    for kind, items in data["results"].items():
+        normal = []
+        for item in items:
+            result = item.get("check_result") or {}
+            if isinstance(result.get("evaluated_keys"), list):
+                item = {**item, "check_result": {**result, "evaluated_keys": sorted(result["evaluated_keys"])}}
+            normal.append(json.dumps(item, sort_keys=True))
+        out[kind] = sorted(normal)
+    return out
+
+
+def test_checkov_started_by_meshform_reports_exactly_what_the_checkov_command_reports(synth_root, tmp_path):
+    """meshform starts checkov through meshform/check/checkov_entry.py (libyaml parsing, no in-memory DEBUG log):
+    the same checks, results, line numbers and code blocks as the `checkov` command on the bundled stacks."""
+    import subprocess
+
+    from meshform.check.mesh_facts import MESH_FILE_ENV
+    from meshform.check.runner import POLICY_DIR, checkov_command, find_checkov
+
+    checkov = find_checkov()
+    command = checkov_command(checkov)
+    assert command[-1].endswith("checkov_entry.py"), command     # the venv's console script names its python
+    stacks = _stacks_copy(synth_root, tmp_path)
+    files = [arg for name in ("dev-governance", "dev-domain-sales", "dev-consumer-analytics")
+             for arg in ("-f", str(stacks / name / "cdk.tf.json"))]
+    facts = synth_root / "cdktf.out" / "mesh" / "dev.json"
+    if not facts.exists():                                          # written by a check run over these stacks
+        assert main(["--root", str(PROJECT_ROOT), "check", "--env", "dev", "--stacks-dir",
+                     str(synth_root / "cdktf.out" / "stacks"), "--reports", str(tmp_path / "r")]) == 0
+    reports = {}
+    for label, start in (("command", [checkov]), ("meshform", command)):
+        out = tmp_path / label
+        proc = subprocess.run([*start, *files, "--framework", "terraform_json", "--skip-download", "--compact",
+                               "-o", "json", "--output-file-path", str(out), "--external-checks-dir",
+                               str(POLICY_DIR)], capture_output=True, text=True, cwd=stacks,
+                              env={**os.environ, MESH_FILE_ENV: str(facts), "BC_SKIP_MAPPING": "TRUE"})
+        assert "Cannot load external check" not in proc.stderr, proc.stderr[-3000:]
+        reports[label] = _results(out / "results_json.json")
+    assert sum(len(v) for v in reports["command"].values()) > 500
+    assert reports["meshform"] == reports["command"]
+
+
+def test_checkov_is_started_through_its_own_interpreter_only_when_its_script_names_one(tmp_path):
+    from meshform.check.runner import ENTRY, checkov_command
+
+    python = tmp_path / "venv" / "bin" / "python3"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    script = tmp_path / "venv" / "bin" / "checkov"
+    script.write_text(f"#!{python}\nfrom checkov.main import Checkov\n")
+    assert checkov_command(str(script)) == [str(python), str(ENTRY)]
+    script.write_text("#!/usr/bin/env python3\nfrom checkov.main import Checkov\n")
+    assert checkov_command(str(script)) == [str(script)]         # no interpreter named: run it as it is
+    script.write_text(f"#!{tmp_path / 'gone' / 'python3'}\n")
+    assert checkov_command(str(script)) == [str(script)]
+    assert checkov_command(str(tmp_path / "missing")) == [str(tmp_path / "missing")]

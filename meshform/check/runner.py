@@ -28,6 +28,7 @@ from meshform.spec.mesh import Mesh
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POLICY_DIR = PROJECT_ROOT / "policies" / "checks"
 SKIPS_FILE = PROJECT_ROOT / "policies" / "checkov-skips.yaml"
+ENTRY = Path(__file__).resolve().parent / "checkov_entry.py"
 _CHECK_ID = re.compile(r"""\bid\s*[=:]\s*["']?((?:CKV2?_MESH_)[A-Z0-9_]+)""")
 
 
@@ -71,6 +72,20 @@ def find_checkov() -> str:
     raise ToolMissing("checkov was not found (looked at $MESHFORM_CHECKOV, .venv-checkov/bin/checkov and PATH). "
                       "Run `make demo` once (it creates .venv-checkov) or `python -m venv .venv-checkov && "
                       ".venv-checkov/bin/pip install -r requirements-checkov.txt`.")
+
+
+def checkov_command(checkov: str) -> list[str]:
+    """How to start `checkov`: its own interpreter running meshform/check/checkov_entry.py (the same checkov,
+    faster: see there) when the script's first line names that interpreter, else the script itself."""
+    try:
+        with open(checkov, "rb") as script:
+            first = script.readline(4096).decode("utf-8", "replace").strip()
+    except OSError:
+        return [checkov]
+    interpreter = first[2:].strip() if first.startswith("#!") else ""
+    if " " in interpreter or not Path(interpreter).name.startswith("python") or not Path(interpreter).is_file():
+        return [checkov]                   # `#!/usr/bin/env python3`, a wrapper or a binary: run it as it is
+    return [interpreter, str(ENTRY)]
 
 
 def load_skips() -> dict[str, dict]:
@@ -335,7 +350,7 @@ def _checkov_run(checkov: str, chunk: list[_Stack], stacks_dir: Path, work: Path
     work.mkdir(parents=True)
     facts_file = work / "mesh.json"
     facts_file.write_text(json.dumps(merge_facts([s.facts for s in chunk]), indent=1, sort_keys=True))
-    args = [checkov, "--framework", "terraform_json", "--skip-download", "--compact", "-o", "json",
+    args = [*checkov_command(checkov), "--framework", "terraform_json", "--skip-download", "--compact", "-o", "json",
             "--output-file-path", str(work)]
     if skips:
         args += ["--skip-check", ",".join(sorted(skips))]
