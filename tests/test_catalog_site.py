@@ -143,6 +143,10 @@ class Site:
     def html_files(self) -> list[Path]:
         return sorted(self.out.rglob("*.html"))
 
+    def pages(self) -> list[Path]:
+        """What a browser opens: every HTML page and the graph on its own (graph.svg)."""
+        return sorted([*self.out.rglob("*.html"), *self.out.rglob("*.svg")])
+
 
 def _build(root: Path, out: Path, *args: str) -> str:
     stdout = io.StringIO()
@@ -340,6 +344,7 @@ def test_index_lists_every_product_with_owner_sla_quality_and_pipeline(bundled):
         text = " ".join(row.text.split())
         for value in (product.owner, product.version, product.status, product.classification, product.title):
             assert value in text, (fqn, value)
+        assert row.find("td", **{"class": "desc"}).text == product.description
         rules = sum(len(t.quality) for t in product.tables)
         assert row.find("td", data_rules=str(rules))
         has_pipeline = product.name in mesh.spec.domains[product.domain].pipelines
@@ -420,6 +425,15 @@ def test_subscriber_pages_show_what_each_reads_and_its_clearance(bundled):
             facts = _facts(page)
             assert facts["clearance"].startswith(f"{mesh.clearance_of(name)} ")
             assert facts["account"] == mesh.account_of(name)
+    dev = bundled.meshes["dev"]
+    warehouses = {n: _facts(bundled.page("dev", subscriber_href)).get("Redshift", "")
+                  for n, subscriber_href in [(d, names.domain_page(d)) for d in dev.spec.domains]
+                  + [(c, names.consumer_page(c)) for c in dev.spec.consumers]}
+    assert warehouses == {                                                  # dev.yaml's redshift blocks
+        "sales": "Redshift Serverless, base capacity 8 RPUs shares its products as datashares",
+        "analytics": "Redshift provisioned cluster, 1 x ra3.large reads 1 product(s) from datashares, each as a "
+                     "database",
+        "marketing": "", "finance": "", "data-science": ""}
     science = bundled.page("dev", names.consumer_page("data-science"))
     assert "LF-tag grant on domain finance" in " ".join(science.find("ul", **{"class": "subs"}).text.split())
 
@@ -461,6 +475,37 @@ def test_the_pages_list_exactly_the_rows_of_meshform_access(bundled, redshift_on
                     shown.add((sub, product, table, channel, readable, withheld))
             assert shown == report, env
         assert {r["channel"] for r in access_rows(site.meshes["dev"])} == {"lakeformation", "redshift"}   # both seen
+
+
+def test_what_a_subscriber_would_get_by_clearance_is_what_subscribers_get(bundled, redshift_only):
+    """The product page's "by clearance" table (for someone who has not subscribed yet) agrees with what every
+    actual subscription without a column list gets from the access models, level for level."""
+    checked = {"lakeformation": 0, "redshift": 0}
+    for site in (bundled, redshift_only):
+        for env, mesh in site.meshes.items():
+            shares = {(r.subscriber, r.product): r.share.name for r in redshift_accesses(mesh)}
+            for index, sub in enumerate(mesh.spec.subscriptions):
+                if sub.columns is not None:
+                    continue
+                page = site.page(env, names.product_page(sub.product))
+                row = page.find("section", id="by-clearance").find("tr", data_level=mesh.clearance_of(sub.subscriber))
+                assert row.attrs["data-offered"] == "yes", (env, sub)
+                if "lakeformation" in sub.via:
+                    for access in am.subscription_accesses(mesh, index):
+                        cell = row.find("td", data_table=access.table)
+                        assert cell.attrs["data-filter"] == (access.filter_name or ""), (env, sub, access.table)
+                        assert tuple(c.text for c in cell.find_all("code"))[1:] == access.hidden
+                        checked["lakeformation"] += 1
+                if "redshift" in sub.via:
+                    assert row.find("td", data_share=shares[(sub.subscriber, sub.product)])
+                    checked["redshift"] += 1
+    assert checked["lakeformation"] > 10 and checked["redshift"] == 3       # dev twice, the Redshift-only variant
+    orders = bundled.page("dev", names.product_page("sales.orders")).find("section", id="by-clearance")
+    public = orders.find("tr", data_level="public")
+    assert public.attrs["data-offered"] == "no" and "every column of order_lines is above public" in public.text
+    assert orders.find("tr", data_level="pii").find("td", data_share="orders")          # the whole datashare
+    finance = bundled.page("dev", names.product_page("finance.invoices")).find("section", id="by-clearance")
+    assert "no Redshift warehouse in finance" in finance.find("tr", data_level="internal").text
 
 
 def test_a_redshift_subscriber_sees_its_datashare_cut_at_its_clearance(bundled):
@@ -591,7 +636,7 @@ def visits(browser, bundled, hostile, redshift_only, shots) -> dict[Path, Visit]
     """Every page of the three sites, opened once: what the page logged, requested and links to."""
     page = browser.page()
     out = {}
-    for path in bundled.html_files() + hostile.html_files() + redshift_only.html_files():
+    for path in bundled.pages() + hostile.pages() + redshift_only.pages():
         page.goto(path.as_uri())
         out[path] = Visit(page.problems(), page.requests(), page.evaluate(_LINKS))
         if path.parent.name == "dev" and path.name in ("index.html", "graph.html") and bundled.out in path.parents:
@@ -617,7 +662,7 @@ def test_the_browser_harness_reports_what_a_broken_page_does(browser, tmp_path):
 
 
 def test_every_page_loads_without_console_errors_and_offline(visits):
-    assert len(visits) >= 40
+    assert len(visits) >= 40 and len([p for p in visits if p.suffix == ".svg"]) == 4
     for path, visit in visits.items():
         assert visit.problems == [], path
         assert visit.requests and all(u.startswith(("file://", "data:")) for u in visit.requests), (path, visit)

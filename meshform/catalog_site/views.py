@@ -14,11 +14,12 @@ from functools import cached_property
 from pathlib import Path
 
 from meshform import access as am
-from meshform import ops_names
+from meshform import naming, ops_names
 from meshform.catalog_site import names
 from meshform.catalog_site.sla import SlaReader, SlaTerm, sla_reader
 from meshform.redshift import model as rs
 from meshform.spec.contract import Column, Product, Table
+from meshform.spec.environment import RedshiftSpec
 from meshform.spec.mesh import Mesh
 from meshform.spec.quality import QualityRule
 
@@ -129,6 +130,27 @@ class PipelineView:
 
 
 @dataclass(frozen=True)
+class OfferedTable:
+    table: str
+    table_anchor: str
+    withheld: tuple[str, ...]                # columns above the level
+    filter_name: str                         # the data cells filter that withholds them ("" when none)
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """What a subscription without a column subset gives a subscriber of one clearance level: per table the whole
+    table or a data cells filter (Lake Formation), and the datashare (Redshift, when the domain has a warehouse).
+    Computed with the access model's own rule (`access.withheld_columns`, `redshift.model.share_for`)."""
+    level: Badge
+    tables: tuple[OfferedTable, ...]
+    share: str                               # "" when the domain has no Redshift warehouse
+    # Tables with no column within the level: validation rejects such a subscription (meshform/loader.py), so
+    # nothing is offered at this level.
+    empty_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ProductView:
     fqn: str
     domain: str
@@ -147,6 +169,7 @@ class ProductView:
     rule_count: int
     blocking_rule_count: int
     subscribers: tuple[str, ...]             # every subscriber with some access, either channel, sorted
+    offers: tuple[OfferView, ...]            # by clearance level, least sensitive first
 
 
 @dataclass(frozen=True)
@@ -178,6 +201,7 @@ class SubscriberView:
     tag_grants: tuple[TagGrantView, ...]
     reads: tuple[AccessView, ...]            # Lake Formation and Redshift, sorted by product, table, channel
     products: tuple[str, ...]                # domains: their own products (fqn)
+    warehouse: str                           # its Redshift warehouse in words, "" without a `redshift` block
 
     @property
     def tables_read(self) -> int:
@@ -334,7 +358,23 @@ def _product_view(mesh: Mesh, read_sla: SlaReader, product: Product, badge,
         product.fqn, product.domain, product.name, product.title, product.description, product.owner,
         product.version, product.status, badge(product.classification), product.file,
         names.product_page(product.fqn), read_sla(product), _pipeline_view(mesh, product), tables,
-        len(rules), sum(1 for r in rules if r.blocking), tuple(subscribers))
+        len(rules), sum(1 for r in rules if r.blocking), tuple(subscribers), _offers(mesh, product, badge))
+
+
+def _offers(mesh: Mesh, product: Product, badge) -> tuple[OfferView, ...]:
+    warehouse = mesh.spec.domains[product.domain].redshift is not None
+    offers = []
+    for level in mesh.ontology:
+        tables, empty = [], []
+        for table in product.tables:
+            withheld = tuple(c.name for c in am.withheld_columns(mesh, table, level))
+            if len(withheld) == len(table.all_columns):
+                empty.append(table.name)
+            tables.append(OfferedTable(table.name, names.anchor("table", table.name), withheld,
+                                       naming.data_cells_filter_name(table.name, level) if withheld else ""))
+        share = rs.share_for(mesh, product, level) if warehouse and not empty else None
+        offers.append(OfferView(badge(level), tuple(tables), share.name if share is not None else "", tuple(empty)))
+    return tuple(offers)
 
 
 def _table_view(table: Table, badge, accesses: tuple[AccessView, ...]) -> TableView:
@@ -400,4 +440,13 @@ def _subscriber_view(mesh: Mesh, name: str, kind: str, badge, accesses: tuple[Ac
     products = tuple(p.fqn for p in mesh.domain_products(name)) if kind == DOMAIN else ()
     return SubscriberView(name, kind, subscriber_href(mesh, name), spec.account_id, spec.owner, spec.description,
                           badge(mesh.clearance_of(name)), principals, subs, grants,
-                          reads, tuple(sorted(products)))
+                          reads, tuple(sorted(products)), _warehouse(spec.redshift))
+
+
+def _warehouse(spec: RedshiftSpec | None) -> str:
+    if spec is None:
+        return ""
+    if spec.mode == "serverless":
+        top = f", up to {spec.max_capacity} RPUs" if spec.max_capacity is not None else ""
+        return f"Redshift Serverless, base capacity {spec.base_capacity} RPUs{top}"
+    return f"Redshift provisioned cluster, {spec.nodes} x {spec.node_type}"
