@@ -686,30 +686,36 @@ def test_every_link_resolves_to_a_file_and_anchor_of_the_site(visits, bundled, h
                 assert parts.fragment in ids[target], (path, url)
 
 
-def test_graph_in_the_browser_shows_every_domain_and_subscriber(browser, bundled, shots):
-    mesh = bundled.meshes["dev"]
+def test_graph_in_the_browser_shows_every_domain_and_subscriber(browser, bundled, redshift_only, shots):
+    """In the bundled dev and in the variant whose marketing domain reads sales.customers through Redshift only."""
     page = browser.page()
-    page.goto((bundled.out / "dev" / "graph.html").as_uri())
-    drawn = page.evaluate(
-        "Array.from(document.querySelectorAll('svg#mesh-graph a[data-node]')).map(a => {"
-        " const box = a.querySelector('rect').getBBox(), svg = a.ownerSVGElement.viewBox.baseVal;"
-        " return [a.dataset.node, a.querySelector('text').textContent,"
-        " box.width > 0 && box.x >= 0 && box.x + box.width <= svg.width && box.y + box.height <= svg.height]; })")
-    nodes = {node: (label, inside) for node, label, inside in drawn}
-    readers = {a.subscriber for a in am.effective_accesses(mesh)}
-    for domain in mesh.spec.domains:
-        assert nodes[f"domain:{domain}"] == (domain, True)
-        if domain in readers:
-            assert nodes[f"subscriber:{domain}"] == (domain, True)
-    for consumer in mesh.spec.consumers:
-        assert nodes[f"subscriber:{consumer}"] == (consumer, True)
-    edges = page.evaluate("Array.from(document.querySelectorAll('svg#mesh-graph path.edge')).map(e => "
-                          "[e.dataset.channel, e.dataset.source, e.dataset.target, e.getTotalLength() > 0])")
-    lake = {(f"product:{a.product}", f"subscriber:{a.subscriber}") for a in am.effective_accesses(mesh)}
-    shares = {(f"product:{r.product}", f"subscriber:{r.subscriber}") for r in redshift_accesses(mesh)}
-    assert sorted((s, t) for c, s, t, _ in edges if c == "lakeformation") == sorted(lake)
-    assert sorted((s, t) for c, s, t, _ in edges if c == "redshift") == sorted(shares) != []
-    assert all(drawn for *_, drawn in edges)
+    for site in (redshift_only, bundled):
+        mesh = site.meshes["dev"]
+        page.goto((site.out / "dev" / "graph.html").as_uri())
+        drawn = page.evaluate(
+            "Array.from(document.querySelectorAll('svg#mesh-graph a[data-node]')).map(a => {"
+            " const box = a.querySelector('rect').getBBox(), svg = a.ownerSVGElement.viewBox.baseVal;"
+            " return [a.dataset.node, a.querySelector('text').textContent,"
+            " box.width > 0 && box.x >= 0 && box.x + box.width <= svg.width && box.y + box.height <= svg.height]; })")
+        nodes = {node: (label, inside) for node, label, inside in drawn}
+        readers = {a.subscriber for a in am.effective_accesses(mesh)} | {r.subscriber for r in redshift_accesses(mesh)}
+        for domain in mesh.spec.domains:
+            assert nodes[f"domain:{domain}"] == (domain, True)
+            assert (f"subscriber:{domain}" in nodes) == (domain in readers)
+            if domain in readers:
+                assert nodes[f"subscriber:{domain}"] == (domain, True)
+        for consumer in mesh.spec.consumers:
+            assert nodes[f"subscriber:{consumer}"] == (consumer, True)
+        edges = page.evaluate("Array.from(document.querySelectorAll('svg#mesh-graph path.edge')).map(e => "
+                              "[e.dataset.channel, e.dataset.source, e.dataset.target, e.getTotalLength() > 0])")
+        lake = {(f"product:{a.product}", f"subscriber:{a.subscriber}") for a in am.effective_accesses(mesh)}
+        shares = {(f"product:{r.product}", f"subscriber:{r.subscriber}") for r in redshift_accesses(mesh)}
+        assert sorted((s, t) for c, s, t, _ in edges if c == "lakeformation") == sorted(lake)
+        assert sorted((s, t) for c, s, t, _ in edges if c == "redshift") == sorted(shares) != []
+        assert all(drawn for *_, drawn in edges)
+        if site is redshift_only:                          # a subscriber drawn for its Redshift edge alone
+            assert nodes["subscriber:marketing"] == ("marketing", True)
+            assert not [e for e in edges if e[2] == "subscriber:marketing" and e[0] != "redshift"]
     image = page.screenshot(shots / "dev-graph-viewport.png")
     if os.environ.get("UPDATE_SCREENSHOT") == "1":
         page.send("Emulation.setDeviceMetricsOverride", width=1000, height=640, deviceScaleFactor=1, mobile=False)
