@@ -367,6 +367,13 @@ def test_index_lists_every_product_with_owner_sla_quality_and_pipeline(bundled):
         assert domain.owner in section.text and domain.description in section.text
     assert {r.attrs["data-consumer"] for r in index.find_all("tr") if "data-consumer" in r.attrs} == \
         set(mesh.spec.consumers)
+    analytics = [" ".join(td.text.split()) for td in index.find("tr", data_consumer="analytics").find_all("td")]
+    lake_tables = {(a.product, a.table) for a in am.effective_accesses(mesh) if a.subscriber == "analytics"}
+    assert analytics[-2:] == [str(len(lake_tables)), "1 datashare(s)"]      # order_lines/orders also via Redshift
+    front = parse(bundled.out / "index.html").find("table", id="environments")
+    rows = {tr.find("a").text: [td.text for td in tr.find_all("td")] for tr in front.find_all("tr")[1:]}
+    assert rows["dev"][-2:] == [str(len(am.effective_accesses(mesh))), "1"]
+    assert rows["prod"][-1] == "0"
 
 
 def test_a_contract_without_sla_says_so(tmp_path):

@@ -384,7 +384,7 @@ def _table_view(table: Table, badge, accesses: tuple[AccessView, ...]) -> TableV
     return TableView(table.name, names.anchor("table", table.name), table.description, badge(table.classification),
                      columns, tuple(c.name for c in table.partition_keys),
                      tuple(c.name for c in table.all_columns if c.primary_key),
-                     tuple(_rule_view(table.name, r) for r in getattr(table, "quality", ()) or ()),
+                     tuple(_rule_view(table.name, r) for r in table.quality),
                      tuple(sorted(accesses, key=_order)))
 
 
