@@ -20,7 +20,8 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 
 # Debian packages the tests need besides Python, Node, Java and Terraform: headless Chromium (the catalog's browser
 # tests, tests/test_catalog_site.py) and jq (the CI workflows' shell steps, run by tests/test_workflows.py).
-# Installed only when missing, as root (CI) or with passwordless sudo; otherwise the message says how.
+# Installed only when missing, as root (CI) or with passwordless sudo; otherwise the message says how. On a laptop
+# the tests that need a missing tool are skipped; in CI (CI=true) a tool still missing fails here, before the tests.
 DEB_TOOLS := chromium jq
 chromium:
 	@missing=""; for tool in $(DEB_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
@@ -28,7 +29,9 @@ chromium:
 	elif ! command -v apt-get >/dev/null 2>&1; then echo "not installed (the tests need them):$$missing - install your distribution's packages" >&2; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	else echo "not installed (the tests need them):$$missing - sudo apt-get install -y --no-install-recommends$$missing" >&2; fi
+	else echo "not installed (the tests need them):$$missing - sudo apt-get install -y --no-install-recommends$$missing" >&2; fi; \
+	if [ "$${CI:-}" = true ]; then for tool in $(DEB_TOOLS); do command -v $$tool >/dev/null 2>&1 || \
+	{ echo "CI=true: $$tool is required and could not be installed" >&2; exit 1; }; done; fi
 
 # The main job on the bundled environments: validate -> synthesize -> check, in one pass (meshform build), then
 # their product catalog (prints the file:// address to open).

@@ -5,13 +5,14 @@ Layout: products are grouped under their domain (domains and products sorted by 
 its group; subscribers (every consumer, and every domain that reads something) are ordered by the mean position
 of the products they read (the barycenter heuristic, ties by name), which keeps most edges short and uncrossed.
 Edges: `owns` (domain -> product), `lakeformation` (product -> subscriber, one per pair, coloured by the access
-mechanism of its tables) and one edge per other channel a subscription names (e.g. `redshift`)."""
+mechanism of its tables) and `redshift` (product -> subscriber, one per `via: redshift` subscription, dashed: the
+datashare it gets and the clearance level it is cut at). Both reader kinds come from the access views, i.e. from
+the access models the grants and datashares are generated from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
 
-from meshform.catalog_site import names
 from meshform.catalog_site.views import DOMAIN, EnvironmentView, ProductView
 
 # Geometry, in SVG user units (px at 100 %).
@@ -24,6 +25,7 @@ WIDTH = 888
 _CHAR_W = 7                    # average glyph width of the 12 px sans-serif label font: for truncation only
 OWNS = "owns"
 LAKEFORMATION = "lakeformation"
+REDSHIFT = "redshift"
 # Colours as SVG presentation attributes rather than CSS, so graph.svg looks the same on its own as inline in
 # graph.html (whose Content-Security-Policy admits no second stylesheet). (fill, stroke) per node kind; (stroke,
 # dash pattern) per edge class. The legend in graph.html.j2 uses the same table.
@@ -31,11 +33,11 @@ NODE_STYLE = {"domain": ("#dde8f5", "#1f4e79"), "product": ("#ffffff", "#5b6b7f"
               "consumer": ("#e3f1e4", "#2e7d32"), "subscriber-domain": ("#dde8f5", "#1f4e79")}
 EDGE_STYLE = {"edge-owns": ("#9aa5b1", ""), "mech-table": ("#2e7d32", ""), "mech-list": ("#1565c0", ""),
               "mech-filter": ("#e65100", ""), "mech-policy": ("#6a1b9a", ""), "mech-mixed": ("#455a64", ""),
-              "channel": ("#c62828", "6 4")}
+              "redshift": ("#c62828", "6 4")}
 LEGEND = (("edge-owns", "owns"), ("mech-table", "Lake Formation: whole table"),
           ("mech-list", "column include-list"), ("mech-filter", "data cells filter"),
           ("mech-policy", "LF-tag policy"), ("mech-mixed", "several mechanisms (per table)"),
-          ("channel", "another channel (e.g. a Redshift datashare)"))
+          ("redshift", "Redshift datashare (whole, or cut at the subscriber's clearance)"))
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Node:
 class Edge:
     source: str
     target: str
-    channel: str             # owns | lakeformation | another subscription channel (redshift)
+    channel: str             # owns | lakeformation | redshift
     css: str                 # the class that styles it (mechanism or channel)
     path: str                # SVG path data
     title: str
@@ -73,8 +75,8 @@ class Edge:
 
     @property
     def stroke(self) -> tuple[str, str]:
-        """(colour, dash pattern): every channel but Lake Formation is drawn dashed in one colour."""
-        return EDGE_STYLE.get(self.css, EDGE_STYLE["channel"])
+        """(colour, dash pattern): Redshift edges are dashed."""
+        return EDGE_STYLE[self.css]
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def _subscriber_nodes(view: EnvironmentView, owner_nodes: list[Node], rows_end: 
     for i, sub in enumerate(ordered):
         nodes.append(_node(f"subscriber:{sub.name}", "subscriber-domain" if sub.kind == DOMAIN else "consumer",
                            sub.name, f"{sub.kind} {sub.name}: clearance {sub.clearance.name}, reads "
-                           f"{len(sub.reads)} table(s)", sub.href, round(_TOP + step * i + (step - _SLOT) / 2)))
+                           f"{sub.tables_read} table(s)", sub.href, round(_TOP + step * i + (step - _SLOT) / 2)))
     return nodes
 
 
@@ -158,10 +160,8 @@ def _node(node_id: str, kind: str, name: str, title: str, href: str, y: int) -> 
 
 
 def _reader_pairs(view: EnvironmentView) -> list[tuple[str, str]]:
-    """(product, subscriber) for every Lake Formation access and every other-channel subscription."""
-    pairs = {(a.product, a.subscriber) for a in view.accesses}
-    pairs |= {(p.fqn, c.subscriber) for p in view.products for c in p.channels}
-    return sorted(pairs)
+    """(product, subscriber) for every Lake Formation access and every Redshift datashare subscription."""
+    return sorted({(a.product, a.subscriber) for a in view.accesses + view.datashares})
 
 
 def _curve(x1: int, y1: int, x2: int, y2: int) -> str:
@@ -211,12 +211,18 @@ def _edges(view: EnvironmentView, index: dict[str, Node]) -> list[Edge]:
                            f"mech-{slugs[0]}" if len(slugs) == 1 else "mech-mixed",
                            f"{subscriber} reads {product} through Lake Formation: {detail}",
                            tuple(sorted({a.mechanism for a in accesses})), tuple(a.table for a in accesses)))
-    for owned in view.products:
-        for channel in owned.channels:
-            links.append(_Link(index[f"product:{owned.fqn}"], index[f"subscriber:{channel.subscriber}"],
-                               channel.channel, f"channel-{names.page_name(channel.channel)}",
-                               f"{channel.subscriber} reads {owned.fqn} through {channel.channel}: "
-                               f"{channel.columns}"))
+    shares: dict[tuple[str, str], list] = {}
+    for share in view.datashares:
+        shares.setdefault((share.product, share.subscriber), []).append(share)
+    for (product, subscriber), objects in sorted(shares.items()):
+        first = objects[0]                     # one datashare per subscription: every object names it
+        level = "the whole product" if first.share_clearance is None else \
+            f"cut at clearance {first.share_clearance.name}"
+        detail = ", ".join(f"{o.table} ({o.shared_as})" for o in objects)
+        links.append(_Link(index[f"product:{product}"], index[f"subscriber:{subscriber}"], REDSHIFT, REDSHIFT,
+                           f"{subscriber} reads {product} through Redshift datashare {first.share} ({level}), "
+                           f"database {first.database}: {detail}",
+                           (f"{first.mechanism} {first.share} ({level})",), tuple(o.table for o in objects)))
     ports = _ports(links)
     return [Edge(link.source.id, link.target.id, link.channel, link.css,
                  _curve(link.source.x + link.source.width, ports[(i, "out")], link.target.x, ports[(i, "in")]),

@@ -60,8 +60,7 @@ def render_environment(view: EnvironmentView, graph: Graph, entries: list[dict[s
     """Every page of one environment: path relative to `<out>/<env>/` -> HTML."""
     common: dict[str, object] = {"view": view, "environments": environments}
     pages = {names.INDEX_PAGE: _page("index.html.j2", 0, {**common, "entries": entries}, _asset("search.js"))}
-    svg = _jinja().get_template("graph.svg.j2").render(graph=graph, up="", markers=sorted(EDGE_STYLE.items()),
-                                                      edge_classes=set(EDGE_STYLE))
+    svg = _jinja().get_template("graph.svg.j2").render(graph=graph, up="", markers=sorted(EDGE_STYLE.items()))
     pages[names.GRAPH_PAGE] = _page("graph.html.j2", 0, {**common, "svg": Markup(svg), "graph": graph,
                                                          "legend": LEGEND, "edge_styles": EDGE_STYLE})
     pages["graph.svg"] = svg
