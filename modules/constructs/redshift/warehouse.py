@@ -62,7 +62,10 @@ class WarehouseProps:
 
 
 class RedshiftWarehouse(Construct):
-    """Attributes:
+    """Args:
+        props: `WarehouseProps` (every input with its default).
+
+    Attributes:
         target: how a Data API statement addresses it ({"workgroup_name": ...} or {"cluster_identifier": ...}).
         secret_arn: the Secrets Manager secret of the admin user (what statements authenticate with).
         namespace_arn, namespace_id: the namespace (datashare ARNs and consumer associations use them).
