@@ -27,7 +27,7 @@ from meshform.spec.environment import (
     EnvironmentSpec,
 )
 from meshform.spec.mesh import Mesh
-from meshform.yamlio import load_yaml, os_problem
+from meshform.yamlio import describe_value, load_yaml, os_problem, plain_text, quote_fix
 
 
 def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
@@ -534,13 +534,53 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict |
             return
     elif kind == "string_pattern_mismatch":
         problem = f"{err.get('input')!r} has the wrong format (must match {err['ctx']['pattern']})"
-    elif kind == "string_type" and isinstance(err.get("input"), int):
-        problem = f"{err['input']} must be a quoted string (YAML reads it as a number)"
+    elif kind in _EXPECTED:
+        value, raw = err.get("input"), plain_text(lines, path)
+        errors.add(display, path, f"expected {_EXPECTED[kind]}, got {describe_value(value, raw)}",
+                   _type_fix(kind, path, value, raw), lines)
+        return
+    elif kind == "union_tag_invalid":
+        path = f"{path}.type" if path else "type"
+        tag = err.get("ctx", {}).get("tag")
+        value = err["input"].get("type", tag) if isinstance(err.get("input"), dict) else tag
+        problem = f"{describe_value(value, plain_text(lines, path))} is not a backend type"
     else:
-        problem = f"{err['msg']} (got {err.get('input')!r})" if "input" in err and not isinstance(
-            err.get("input"), (dict, list)) else str(err["msg"])
+        shown = err.get("input")
+        problem = f"{err['msg']}, got {describe_value(shown, plain_text(lines, path))}" if "input" in err and not \
+            isinstance(shown, (dict, list)) else str(err["msg"])
     errors.add(display, path, problem, _PYDANTIC_FIXES.get(kind, "correct the value (see README, 'Environment spec')"),
                lines)
+
+
+# What a pydantic type error expected, in the words of a message.
+_EXPECTED = {
+    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+    "dict_type": "a mapping", "model_type": "a mapping of its fields",
+    "model_attributes_type": "a mapping of its fields",
+}
+
+
+def _type_fix(kind: str, path: str, value: object, raw: str | None) -> str:
+    """The fix for a value of the wrong type: quote what YAML typed, fill in what is empty, wrap what must be a list."""
+    key = path.rsplit(".", 1)[-1]
+    if value is None:
+        return f"write the value after `{key}:` (or remove the line if the field is optional)"
+    if kind == "string_type":
+        return quote_fix(path, raw) if raw is not None else "write one text value (quoted if in doubt)"
+    if kind == "list_type" and not isinstance(value, (dict, list)):
+        return f"write a list, e.g. {key}: [{raw if raw is not None else value}]"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "write a whole number without quotes or units, e.g. 3"
+    if kind in ("float_type", "float_parsing"):
+        return "write a number without quotes or units, e.g. 250"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"write {key}: true or {key}: false"
+    what = "the entry" if key.isdigit() else key
+    if kind == "dict_type":
+        return f"write {what} as a mapping (`name: value` lines indented below it)"
+    return f"write {what} as a mapping of its fields, indented below it (see README, 'Environment spec')"
 
 
 def _check_audit_trail(mesh: Mesh, add) -> None:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from meshform.errors import ErrorList
 from meshform.spec.hive_types import type_problem as hive_type_problem
 from meshform.spec.quality import QualityRule, parse_quality
-from meshform.yamlio import load_yaml
+from meshform.yamlio import describe_value, load_yaml, plain_text, quote_fix
 
 # ASCII only and always applied with fullmatch (Python's `$` also matches before a final newline).
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,127}", re.ASCII)
@@ -81,6 +81,34 @@ def _odcs_validator():
     return jsonschema_rs.validator_for(json.loads(schema_text))
 
 
+_ODCS_FIX = "see https://bitol-io.github.io/open-data-contract-standard/ for the field's definition"
+_JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "array": "a list", "object": "a mapping"}
+
+
+def _odcs_problem(err, field_path: str, lines: dict | None) -> tuple[str, str]:
+    """(problem, fix) for one ODCS schema error. A value of the wrong type says what YAML read (`version: 1.10` is
+    the number 1.1) and, where text was expected, the quoted form to write."""
+    if not isinstance(err.kind, jsonschema_rs.ValidationErrorKind.Type):
+        return f"not valid ODCS v3: {err.message}", _ODCS_FIX
+    types = [t for t in err.kind.types if t != "null"]
+    raw = plain_text(lines, field_path)
+    problem = (f"not valid ODCS v3: expected {' or '.join(_JSON_TYPES.get(t, t) for t in types)}, got "
+               f"{describe_value(err.instance, raw)}")
+    key = field_path.rsplit(".", 1)[-1] or "the field"
+    if err.instance is None:
+        return problem, f"write the value after `{key}:` (or remove the line if the field is optional)"
+    if "string" in types and raw is not None:
+        return problem, quote_fix(field_path, raw)
+    if types == ["boolean"]:
+        return problem, f"write {key}: true or {key}: false"
+    if types in (["integer"], ["number"]) and isinstance(err.instance, str):
+        return problem, f"write {key} as a number without quotes or units ({_ODCS_FIX})"
+    if "array" in types and not isinstance(err.instance, list | dict):
+        return problem, f"write a list, e.g. {key}: [{raw if raw is not None else err.instance}] ({_ODCS_FIX})"
+    return problem, _ODCS_FIX
+
+
 def load_contract(path: Path, display: str, domain: str, ontology: list[str], default_classification: str,
                   errors: ErrorList) -> Product | None:
     """Parse one contract; append every problem to `errors`; return None when it cannot be used."""
@@ -98,8 +126,7 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
 
     for err in sorted(_odcs_validator().iter_errors(data), key=lambda e: list(map(str, e.instance_path))):
         field_path = ".".join(str(p) for p in err.instance_path)
-        add(field_path, f"not valid ODCS v3: {err.message}",
-            "see https://bitol-io.github.io/open-data-contract-standard/ for the field's definition")
+        add(field_path, *_odcs_problem(err, field_path, lines))
     if len(errors) > before:
         return None
     try:
