@@ -182,6 +182,37 @@ def test_wrong_shapes_at_every_level(project, capsys, rel, old, new, expected, f
     assert_rejected(code, out, expected, fix)
 
 
+@pytest.mark.parametrize("old,new,expected,fix,absent", [
+    # the ODCS schema's oneOf over the operators: the one alternative whose key is present says what is wrong
+    ("        mustBeGreaterThan: 0", "        mustBeGreaterThan: none",
+     "contracts/sales/orders.yaml:252: schema.1.quality.1.mustBeGreaterThan: not valid ODCS v3: expected a number, "
+     "got 'none'", "fix: write mustBeGreaterThan as a number without quotes or units", "oneOf"),
+    # an enum: reported once, with the values; the schema's echo ("unevaluated properties" of the same rule) dropped
+    ("metric: duplicateValues", "metric: yes",
+     "schema.0.quality.0.metric: not valid ODCS v3: expected one of 'nullValues', 'missingValues', "
+     "'invalidValues', 'duplicateValues', 'rowCount', got the boolean true (YAML reads unquoted `yes` as a boolean)",
+     "fix: use one of the values", "Unevaluated"),
+    # a typo next to another error is still reported, as an unknown key
+    ("    properties:\n      - name: order_id", "    properties:\n    propertys:\n      - name: order_id",
+     "contracts/sales/orders.yaml:32: schema.0: not valid ODCS v3: unknown key(s) 'propertys' here",
+     "fix: remove them or fix their spelling", "Unevaluated"),
+    ("          properties:\n            - order_id", "          properties: order_id",
+     "schema.0.quality.0.arguments.properties: arguments.properties must be a non-empty list of column names, got "
+     "'order_id'", "fix: write the column names as a list", "needs arguments.properties"),
+    ("        mustBe: 0\n        dimension: uniqueness", "        mustBe: no\n        dimension: uniqueness",
+     "schema.0.quality.0.mustBe: mustBe must be a number, not the boolean false", "fix: write e.g. mustBe: 0",
+     "not False"),
+    ("    value: 1\n    unit: h", "    value:\n    unit: h",
+     "slaProperties.0.value: the freshness term's value is an empty value (YAML reads a key without a value as "
+     "null); it must be a positive number", "fix: write e.g. value: 24 with unit: h", "None"),
+], ids=["one-of-operator", "enum", "typo-next-to-an-error", "quality-properties", "quality-operator", "sla-value"])
+def test_contract_schema_errors_name_the_value_and_the_fix(project, capsys, old, new, expected, fix, absent):
+    replace(project, ORDERS, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, fix)
+    assert absent not in out
+
+
 @pytest.mark.parametrize("rel,old,new,expected", [
     (ENV, "    owner: sales-data@acme.example", "\towner: sales-data@acme.example",
      "environments/dev.yaml:32: <top>: YAML syntax error at line 32: while scanning for the next token, found "
