@@ -27,7 +27,7 @@ from meshform.spec.environment import (
     EnvironmentSpec,
 )
 from meshform.spec.mesh import Mesh
-from meshform.yamlio import describe_value, load_yaml, os_problem, plain_text, quote_fix
+from meshform.yamlio import already_reported, describe_value, load_yaml, os_problem, plain_text, quote_fix
 
 
 def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
@@ -86,7 +86,8 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
         return None
 
     def add(path: str, problem: str, fix: str = "") -> None:
-        errors.add(display, path, problem, fix, lines)
+        if not already_reported(lines, path):
+            errors.add(display, path, problem, fix, lines)
 
     if spec.environment != name:
         add("environment", f"environment is {spec.environment!r} but the file is {name}.yaml",
@@ -521,6 +522,8 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict |
     # Annotated validators add a pseudo-segment such as 'function-after[...]'.
     loc = [p for p in loc if not p.startswith("function-")]
     path = ".".join(loc)
+    if already_reported(lines, path):              # loading the YAML said what is wrong with this value
+        return
     kind = err["type"]
     if kind == "extra_forbidden":
         problem = f"unknown key {loc[-1]!r}"

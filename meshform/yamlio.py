@@ -56,11 +56,19 @@ _OCTAL = re.compile(r"[-+]?0[0-7_]+")     # YAML 1.1's octal int (a leading zero
 
 class Lines(dict[str, int]):
     """Dotted field path -> 1-based line. `plain`: path -> the source text of each unquoted value that YAML read as
-    a boolean, number or null rather than as text (what messages quote back to the user)."""
+    a boolean, number or null rather than as text (what messages quote back to the user). `reported`: paths whose
+    value was already reported here (a base-60 number, a leading-zero octal, a date): later checks leave them out,
+    so one mistake gives one message."""
 
     def __init__(self) -> None:
         super().__init__()
         self.plain: dict[str, str] = {}
+        self.reported: set[str] = set()
+
+
+def already_reported(lines: dict | None, path: str) -> bool:
+    """Whether loading the YAML already reported the value at `path` (see `Lines.reported`)."""
+    return path in getattr(lines, "reported", ())
 
 
 def plain_text(lines: dict | None, path: str) -> str | None:
@@ -167,7 +175,9 @@ def os_problem(exc: BaseException, what: str = "file") -> tuple[str, str]:
 def load_yaml(path: Path, errors: ErrorList, display: str) -> tuple[object, Lines] | tuple[None, None]:
     """Return (data, lines) where lines maps dotted field paths to 1-based line numbers.
 
-    (None, None) exactly when at least one error was added to `errors`: callers never drop a file silently.
+    (None, None) when the file cannot be used, always with at least one error added to `errors`: callers never drop
+    a file silently. Values YAML types in ways nobody means (`_check_plain`) are reported too, but the data is still
+    returned, with those values as their source text, so that the rest of the file is checked in the same run.
     """
     text = read_text_file(path, errors, display)
     if text is None:
@@ -180,12 +190,13 @@ def parse_yaml(text: str, errors: ErrorList, display: str) -> tuple[object, Line
     builds the data with each path's line. Nothing is composed before the checks pass, so a bomb or a deep nest
     costs no more than reading up to it; one pass instead of check-then-compose halves the time per file."""
     before = len(errors)
-    parsed = _EventBuilder(text, errors, display).run()
-    if parsed is None:
+    builder = _EventBuilder(text, errors, display)
+    parsed = builder.run()
+    blocked = parsed is None or len(errors) != before
+    errors.errors.extend(builder.soft.errors)
+    if parsed is None or blocked:
         return None, None
     data, lines = parsed
-    if len(errors) != before:
-        return None, None
     if data is None:
         errors.add(display, "", "the document is null (empty)", "add the document's content", lines)
         return None, None
@@ -260,6 +271,7 @@ class _EventBuilder:
         self.text, self.errors, self.display = text, errors, display
         self.problems = 0                   # structure problems (reported, and nothing is built)
         self.found = ErrorList()            # problems building the data (reported only if the structure is fine)
+        self.soft = ErrorList()             # values reported but kept as text: the file is still checked
         self.lines = Lines()
 
     def report(self, path: str, line: int, problem: str, fix: str) -> None:
@@ -342,23 +354,28 @@ class _EventBuilder:
         self.errors.errors.extend(self.found.errors)
         return (root[0] if root else None), self.lines
 
-    def _check_plain(self, raw: str, tag: str, value: object, path: str, line: int) -> None:
-        """Unquoted values YAML 1.1 types in ways their authors rarely mean (the module docstring's last rule)."""
-        where = {path: line} if path else {"": line}
+    def _check_plain(self, raw: str, tag: str, value: object, path: str, line: int) -> object:
+        """Unquoted values YAML 1.1 types in ways their authors rarely mean (the module docstring's last rule):
+        reported, and kept as their source text (what the author meant) so that later checks can go on."""
         if tag == _CORE + "timestamp" and value is not None:
-            self.found.add(self.display, path, f"YAML reads unquoted `{raw}` as a date, but spec and contract "
-                           "fields hold text, numbers and booleans, never dates", quote_fix(path, raw), where)
+            problem = (f"YAML reads unquoted `{raw}` as a date, but spec and contract fields hold text, numbers and "
+                       "booleans, never dates")
+            fix = quote_fix(path, raw)
         elif tag in (_CORE + "int", _CORE + "float") and ":" in raw:
-            self.found.add(self.display, path, f"YAML 1.1 reads unquoted `{raw}` as the base-60 (sexagesimal) "
-                           f"number {value}", f"write the number in decimal, or {quote_fix(path, raw)} to keep it as "
-                           "text", where)
+            problem = f"YAML 1.1 reads unquoted `{raw}` as the base-60 (sexagesimal) number {value}"
+            fix = f"write the number in decimal, or {quote_fix(path, raw)} to keep it as text"
         elif tag == _CORE + "int" and _OCTAL.fullmatch(raw):
-            self.found.add(self.display, path, f"YAML 1.1 reads unquoted `{raw}` (a leading zero) as the octal "
-                           f"number {value}", f"{quote_fix(path, raw)} if the digits are text (an account ID, a "
-                           "code), or write the number without the leading zero", where)
+            problem = f"YAML 1.1 reads unquoted `{raw}` (a leading zero) as the octal number {value}"
+            fix = (f"{quote_fix(path, raw)} if the digits are text (an account ID, a code), or write the number "
+                   "without the leading zero")
         elif isinstance(value, float) and not math.isfinite(value):
-            self.found.add(self.display, path, f"YAML reads unquoted `{raw}` as {value} (not a finite number)",
-                           f"write a finite number, or {quote_fix(path, raw)} to keep it as text", where)
+            problem = f"YAML reads unquoted `{raw}` as {value} (not a finite number)"
+            fix = f"write a finite number, or {quote_fix(path, raw)} to keep it as text"
+        else:
+            return value
+        self.soft.add(self.display, path, problem, fix, {path: line} if path else {"": line})
+        self.lines.reported.add(path)
+        return raw
 
     def _attach(self, parent: _Frame | None, path: str, line: int, value: object, root: list[object]) -> None:
         """Place a built value: the document's root, a sequence item or the current key's value."""
@@ -382,7 +399,7 @@ class _EventBuilder:
                 tag, event.value, event.start_mark, event.end_mark, event.style), path, self.found, self.display)
             if event.tag is None and event.implicit[0] and tag != _STR:      # unquoted, and YAML typed it
                 self.lines.plain[path] = event.value
-                self._check_plain(event.value, tag, value, path, line)
+                value = self._check_plain(event.value, tag, value, path, line)
             self._attach(parent, path, line, value, root)
             return
         assert parent is not None

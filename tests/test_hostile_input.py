@@ -109,6 +109,21 @@ def test_yaml_1_1_numbers_nobody_means_are_rejected(project, capsys, old, new, e
     assert_rejected(code, out, expected, fix)
 
 
+def test_values_yaml_misreads_are_reported_with_the_rest_of_the_file(project, capsys):
+    # The YAML-level report keeps the value as its source text: the file's other fields are still checked in the
+    # same run, and the value itself is reported once (not again as "expected text, got a number").
+    replace(project, ENV, "region: eu-west-1", "region: yes")
+    replace(project, ENV, "monthly_budget_usd: 300", "monthly_budget_usd: 5:00")
+    replace(project, ORDERS, 'version: "1.0.0"', "version: 2024-01-01")
+    replace(project, ORDERS, "status: active", "status: no")
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, "environments/dev.yaml:3: region: expected text, got the boolean true",
+                    "environments/dev.yaml:34: domains.sales.monthly_budget_usd: YAML 1.1 reads unquoted `5:00`",
+                    "contracts/sales/orders.yaml:5: version: YAML reads unquoted `2024-01-01` as a date",
+                    "contracts/sales/orders.yaml:6: status: not valid ODCS v3: expected text, got the boolean false")
+    assert out.count("monthly_budget_usd") == 2 and out.count("orders.yaml:5:") == 1     # message + its fix line
+
+
 @pytest.mark.parametrize("rel,old,new,expected,fix", [
     (ORDERS, 'version: "1.0.0"', "version: 1.10",
      "contracts/sales/orders.yaml:5: version: not valid ODCS v3: expected text, got the number 1.1 (YAML reads "

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from meshform.errors import ErrorList
 from meshform.spec.hive_types import type_problem as hive_type_problem
 from meshform.spec.quality import QualityRule, parse_quality
-from meshform.yamlio import describe_value, load_yaml, plain_text, quote_fix
+from meshform.yamlio import already_reported, describe_value, load_yaml, plain_text, quote_fix
 
 # ASCII only and always applied with fullmatch (Python's `$` also matches before a final newline).
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,127}", re.ASCII)
@@ -182,7 +182,8 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
         return None
 
     def add(field_path: str, problem: str, fix: str = "") -> None:
-        errors.add(display, field_path, problem, fix, lines)
+        if not already_reported(lines, field_path):
+            errors.add(display, field_path, problem, fix, lines)
 
     for err in _odcs_errors(data):
         field_path = ".".join(str(p) for p in err.instance_path)
