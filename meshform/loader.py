@@ -503,7 +503,6 @@ def _check_orphan_contract_dirs(root: Path, errors: ErrorList) -> None:
 _PYDANTIC_FIXES = {
     "extra_forbidden": "remove the key or fix its spelling (see README, 'Environment spec')",
     "missing": "add the key (see README, 'Environment spec')",
-    "string_type": "write the value as a quoted string",
     "string_pattern_mismatch": "use the format given by the pattern (see README, 'Environment spec')",
     "literal_error": "use one of the allowed values",
     "union_tag_invalid": "set backend.type to local, s3 or cloud",
@@ -541,6 +540,10 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict |
         value, raw = err.get("input"), plain_text(lines, path)
         errors.add(display, path, f"expected {_EXPECTED[kind]}, got {describe_value(value, raw)}",
                    _type_fix(kind, path, value, raw), lines)
+        return
+    elif kind == "union_tag_not_found":
+        errors.add(display, path, "the backend has no `type`", "add `type: local` (or s3, cloud) under backend: "
+                   "see README, 'Environment spec' (backend)", lines)
         return
     elif kind == "union_tag_invalid":
         path = f"{path}.type" if path else "type"

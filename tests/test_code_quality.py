@@ -108,3 +108,31 @@ def test_the_concept_map_names_every_construct_and_only_tests_that_exist():
     unmapped = [str(p.relative_to(constructs)) for p in sorted(constructs.rglob("*.py")) if p.name != "__init__.py"
                 and f"`{p.relative_to(constructs)}`" not in text and f"`{p.name}`" not in text]
     assert wrong == [] and unmapped == [], (wrong, unmapped)
+
+
+def test_section_references_name_sections_that_exist():
+    """`README, "Environment spec"` / `docs/x.md, "Decisions"` in code, comments and docs: the quoted section is a
+    heading (or a bold paragraph title) of that file, so a newcomer can follow every pointer."""
+    import re
+
+    reference = re.compile(r"(README(?:\.md)?|docs/[a-z_-]+\.md|modules/README\.md)[,:]? ['\"“]([^'\"”]{3,60})['\"”]")
+    listed = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    titles: dict[str, list[str]] = {}
+    dangling = []
+    for name in listed:
+        skipped = name.startswith(("tests/policy_fixtures/", "node_modules/", "tests/test_code_quality.py"))
+        if skipped or not name.endswith((".py", ".md", ".yaml", ".yml", ".json", ".toml", ".txt")) or not (
+                REPO / name).is_file():
+            continue
+        for match in reference.finditer((REPO / name).read_text(errors="replace")):
+            target = "README.md" if match.group(1).startswith("README") else match.group(1)
+            if target not in titles:
+                path = REPO / target
+                text = path.read_text() if path.is_file() else ""
+                titles[target] = [line.lstrip("#").strip().lower() for line in text.splitlines()
+                                  if line.startswith("#")] + [t.lower() for t in re.findall(r"^\*\*([^*]+)\*\*", text,
+                                                                                           re.MULTILINE)]
+            section = re.sub(r"[\s#]+", " ", match.group(2)).strip().lower()      # titles wrap across lines
+            if not any(section in title for title in titles[target]):
+                dangling.append(f"{name}: {match.group(0)}")
+    assert dangling == [], "\n".join(dangling)

@@ -183,6 +183,8 @@ def test_empty_values(project, capsys, rel, old, new, expected, fix):
     (ENV, "  type: local", "  type: yes",
      "environments/dev.yaml:8: backend.type: the boolean true (YAML reads unquoted `yes` as a boolean) is not a "
      "backend type", "fix: set backend.type to local, s3 or cloud"),
+    (ENV, "  type: local", "  bucket: acme-state", "environments/dev.yaml:7: backend: the backend has no `type`",
+     "fix: add `type: local` (or s3, cloud) under backend"),
     (ENV, "mode: serverless", "mode: on",
      "domains.sales.redshift.mode: Input should be 'serverless' or 'provisioned', got the boolean true",
      "fix: use one of the allowed values"),
@@ -190,7 +192,7 @@ def test_empty_values(project, capsys, rel, old, new, expected, fix):
      "schema.0.properties.0.required: not valid ODCS v3: expected true or false, got 'yes please'",
      "fix: write required: true or required: false"),
 ], ids=["text-for-list", "list-for-text", "boolean-for-mapping", "list-for-mapping", "backend-type",
-        "enum", "contract-boolean"])
+        "backend-without-type", "enum", "contract-boolean"])
 def test_wrong_shapes_at_every_level(project, capsys, rel, old, new, expected, fix):
     replace(project, rel, old, new)
     code, out = run_validate(project, capsys, "--env", "dev")
