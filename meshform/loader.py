@@ -27,7 +27,7 @@ from meshform.spec.environment import (
     EnvironmentSpec,
 )
 from meshform.spec.mesh import Mesh
-from meshform.yamlio import load_yaml, os_problem
+from meshform.yamlio import already_reported, describe_value, load_yaml, os_problem, plain_text, quote_fix
 
 
 def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
@@ -86,7 +86,8 @@ def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict)
         return None
 
     def add(path: str, problem: str, fix: str = "") -> None:
-        errors.add(display, path, problem, fix, lines)
+        if not already_reported(lines, path):
+            errors.add(display, path, problem, fix, lines)
 
     if spec.environment != name:
         add("environment", f"environment is {spec.environment!r} but the file is {name}.yaml",
@@ -502,7 +503,6 @@ def _check_orphan_contract_dirs(root: Path, errors: ErrorList) -> None:
 _PYDANTIC_FIXES = {
     "extra_forbidden": "remove the key or fix its spelling (see README, 'Environment spec')",
     "missing": "add the key (see README, 'Environment spec')",
-    "string_type": "write the value as a quoted string",
     "string_pattern_mismatch": "use the format given by the pattern (see README, 'Environment spec')",
     "literal_error": "use one of the allowed values",
     "union_tag_invalid": "set backend.type to local, s3 or cloud",
@@ -521,6 +521,8 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict |
     # Annotated validators add a pseudo-segment such as 'function-after[...]'.
     loc = [p for p in loc if not p.startswith("function-")]
     path = ".".join(loc)
+    if already_reported(lines, path):              # loading the YAML said what is wrong with this value
+        return
     kind = err["type"]
     if kind == "extra_forbidden":
         problem = f"unknown key {loc[-1]!r}"
@@ -534,13 +536,57 @@ def _add_pydantic_error(errors: ErrorList, display: str, err: Any, lines: dict |
             return
     elif kind == "string_pattern_mismatch":
         problem = f"{err.get('input')!r} has the wrong format (must match {err['ctx']['pattern']})"
-    elif kind == "string_type" and isinstance(err.get("input"), int):
-        problem = f"{err['input']} must be a quoted string (YAML reads it as a number)"
+    elif kind in _EXPECTED:
+        value, raw = err.get("input"), plain_text(lines, path)
+        errors.add(display, path, f"expected {_EXPECTED[kind]}, got {describe_value(value, raw)}",
+                   _type_fix(kind, path, value, raw), lines)
+        return
+    elif kind == "union_tag_not_found":
+        errors.add(display, path, "the backend has no `type`", "add `type: local` (or s3, cloud) under backend: "
+                   "see README, 'Environment spec' (backend)", lines)
+        return
+    elif kind == "union_tag_invalid":
+        path = f"{path}.type" if path else "type"
+        tag = err.get("ctx", {}).get("tag")
+        value = err["input"].get("type", tag) if isinstance(err.get("input"), dict) else tag
+        problem = f"{describe_value(value, plain_text(lines, path))} is not a backend type"
     else:
-        problem = f"{err['msg']} (got {err.get('input')!r})" if "input" in err and not isinstance(
-            err.get("input"), (dict, list)) else str(err["msg"])
+        shown = err.get("input")
+        problem = f"{err['msg']}, got {describe_value(shown, plain_text(lines, path))}" if "input" in err and not \
+            isinstance(shown, (dict, list)) else str(err["msg"])
     errors.add(display, path, problem, _PYDANTIC_FIXES.get(kind, "correct the value (see README, 'Environment spec')"),
                lines)
+
+
+# What a pydantic type error expected, in the words of a message.
+_EXPECTED = {
+    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+    "dict_type": "a mapping", "model_type": "a mapping of its fields",
+    "model_attributes_type": "a mapping of its fields",
+}
+
+
+def _type_fix(kind: str, path: str, value: object, raw: str | None) -> str:
+    """The fix for a value of the wrong type: quote what YAML typed, fill in what is empty, wrap what must be a list."""
+    key = path.rsplit(".", 1)[-1]
+    if value is None:
+        return f"write the value after `{key}:` (or remove the line if the field is optional)"
+    if kind == "string_type":
+        return quote_fix(path, raw) if raw is not None else "write one text value (quoted if in doubt)"
+    if kind == "list_type" and not isinstance(value, (dict, list)):
+        return f"write a list, e.g. {key}: [{raw if raw is not None else value}]"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "write a whole number without quotes or units, e.g. 3"
+    if kind in ("float_type", "float_parsing"):
+        return "write a number without quotes or units, e.g. 250"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"write {key}: true or {key}: false"
+    what = "the entry" if key.isdigit() else key
+    if kind == "dict_type":
+        return f"write {what} as a mapping (`name: value` lines indented below it)"
+    return f"write {what} as a mapping of its fields, indented below it (see README, 'Environment spec')"
 
 
 def _check_audit_trail(mesh: Mesh, add) -> None:

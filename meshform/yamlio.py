@@ -11,11 +11,20 @@ Rules (each violation is a SpecError naming the file, the line and the field pat
 - no tags except YAML's plain core ones (!!str, !!int, !!float, !!bool, !!null, !!seq, !!map): no
   !!python/..., !!binary, !!timestamp, !!set, local !tags;
 - every scalar must construct (no impossible dates such as 2024-02-30, no `!!int abc`), mapping keys are text
-  and unique (PyYAML silently keeps the last duplicate).
+  and unique (PyYAML silently keeps the last duplicate);
+- no unquoted value that YAML 1.1 reads as something its author rarely means and that would otherwise be accepted
+  silently or rejected with a confusing message: base-60 numbers (`5:00` is 300), octal numbers written with a
+  leading zero (`010` is 8, `022222222222` is not an account ID), dates (`2024-01-01`: no field holds a date
+  object). Each is reported with how YAML read it and the quoted form to write instead.
+
+`Lines` (the line of each field path) also keeps the source text of every unquoted value YAML read as a boolean,
+number or null (`plain`), so that type errors further on can say how YAML read it: `region: yes` is "the boolean
+true (YAML reads unquoted `yes` as a boolean)", fixed by `region: "yes"` (`describe_value`, `quote_fix`).
 """
 from __future__ import annotations
 
 import errno
+import math
 import os
 import re
 import stat
@@ -41,6 +50,57 @@ _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD
 ANCHOR_FIX = ("write the value out in full: YAML anchors (&name) and aliases (*name) are not allowed in spec and "
               "contract files (a spec has no use for them, and they allow alias loops and exponential 'billion "
               "laughs' expansion)")
+
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")     # YAML 1.1's octal int (a leading zero); `0o10` is text in YAML 1.1
+
+
+class Lines(dict[str, int]):
+    """Dotted field path -> 1-based line. `plain`: path -> the source text of each unquoted value that YAML read as
+    a boolean, number or null rather than as text (what messages quote back to the user). `reported`: paths whose
+    value was already reported here (a base-60 number, a leading-zero octal, a date): later checks leave them out,
+    so one mistake gives one message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plain: dict[str, str] = {}
+        self.reported: set[str] = set()
+
+
+def already_reported(lines: dict | None, path: str) -> bool:
+    """Whether loading the YAML already reported the value at `path` (see `Lines.reported`)."""
+    return path in getattr(lines, "reported", ())
+
+
+def plain_text(lines: dict | None, path: str) -> str | None:
+    """The source text of the unquoted non-text value at `path`, if `lines` came from this module and knows it."""
+    return getattr(lines, "plain", {}).get(path)
+
+
+def describe_value(value: object, raw: str | None = None) -> str:
+    """What a value is, in the words of an error message, with how YAML read it when the source said otherwise:
+    `yes` -> "the boolean true (YAML reads unquoted `yes` as a boolean)"."""
+    if value is None:
+        if not raw:
+            return "an empty value (YAML reads a key without a value as null)"
+        return f"null (YAML reads unquoted `{raw}` as null)"
+    if isinstance(value, bool):
+        shown = "true" if value else "false"
+        return f"the boolean {shown}" + (f" (YAML reads unquoted `{raw}` as a boolean)" if raw else "")
+    if isinstance(value, int | float):
+        note = f" (YAML reads unquoted `{raw}` as a number)" if raw is not None and raw != str(value) else ""
+        return f"the number {value}{note}"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def quote_fix(path: str, raw: str) -> str:
+    """`quote it: region: "yes"` (a list item: `quote it: "yes"`)."""
+    key = path.rsplit(".", 1)[-1]
+    quoted = '"' + raw.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"quote it: {quoted}" if key.isdigit() or not key else f"quote it: {key}: {quoted}"
 
 
 def read_text_file(path: Path, errors: ErrorList, display: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
@@ -112,10 +172,12 @@ def os_problem(exc: BaseException, what: str = "file") -> tuple[str, str]:
     return f"cannot read the {what}: {getattr(exc, 'strerror', None) or exc}", f"make it a readable {what}"
 
 
-def load_yaml(path: Path, errors: ErrorList, display: str) -> tuple[object, dict[str, int]] | tuple[None, None]:
+def load_yaml(path: Path, errors: ErrorList, display: str) -> tuple[object, Lines] | tuple[None, None]:
     """Return (data, lines) where lines maps dotted field paths to 1-based line numbers.
 
-    (None, None) exactly when at least one error was added to `errors`: callers never drop a file silently.
+    (None, None) when the file cannot be used, always with at least one error added to `errors`: callers never drop
+    a file silently. Values YAML types in ways nobody means (`_check_plain`) are reported too, but the data is still
+    returned, with those values as their source text, so that the rest of the file is checked in the same run.
     """
     text = read_text_file(path, errors, display)
     if text is None:
@@ -123,17 +185,18 @@ def load_yaml(path: Path, errors: ErrorList, display: str) -> tuple[object, dict
     return parse_yaml(text, errors, display)
 
 
-def parse_yaml(text: str, errors: ErrorList, display: str) -> tuple[object, dict[str, int]] | tuple[None, None]:
+def parse_yaml(text: str, errors: ErrorList, display: str) -> tuple[object, Lines] | tuple[None, None]:
     """One pass over the parser's events checks the structure (anchors, aliases, tags, documents, depth) and
     builds the data with each path's line. Nothing is composed before the checks pass, so a bomb or a deep nest
     costs no more than reading up to it; one pass instead of check-then-compose halves the time per file."""
     before = len(errors)
-    parsed = _EventBuilder(text, errors, display).run()
-    if parsed is None:
+    builder = _EventBuilder(text, errors, display)
+    parsed = builder.run()
+    blocked = parsed is None or len(errors) != before
+    errors.errors.extend(builder.soft.errors)
+    if parsed is None or blocked:
         return None, None
     data, lines = parsed
-    if len(errors) != before:
-        return None, None
     if data is None:
         errors.add(display, "", "the document is null (empty)", "add the document's content", lines)
         return None, None
@@ -154,8 +217,37 @@ def _syntax_error(exc: yaml.YAMLError, text: str, errors: ErrorList, display: st
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     detail = f"{context}, {problem}" if context else problem
+    blank = _indentation_problem(text, mark)
+    if blank is not None:
+        bad_line, what, column = blank
+        errors.add(display, "", f"YAML syntax error at line {line}: {detail} — line {bad_line} is indented with "
+                   f"a {what} (column {column}); YAML indents with spaces only",
+                   f"replace the {what} at line {bad_line} with spaces", {"": bad_line})
+        return
     errors.add(display, "", f"YAML syntax error at line {line}: {detail}",
                "fix the YAML syntax (indentation, quotes, colons) at that line", {"": line})
+
+
+_BLANKS = {"\t": "tab", "\u00a0": "non-breaking space (U+00A0)", "\u3000": "ideographic space (U+3000)",
+           "\u2003": "em space (U+2003)"}
+
+
+def _indentation_problem(text: str, mark) -> tuple[int, str, int] | None:
+    """(line, what, column) of a tab or look-alike space in the indentation of the error's line or the line before:
+    YAML forbids tabs in indentation and takes other blanks for content, so the parser's own message (found
+    character that cannot start any token, mapping values are not allowed here) does not say what is wrong."""
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    for index in (mark.line, mark.line - 1):
+        if not 0 <= index < len(lines):
+            continue
+        content = lines[index]
+        indent = content[:len(content) - len(content.lstrip(" " + "".join(_BLANKS)))]
+        for column, char in enumerate(indent, 1):
+            if char in _BLANKS:
+                return index + 1, _BLANKS[char], column
+    return None
 
 
 class _Frame:
@@ -179,14 +271,15 @@ class _EventBuilder:
         self.text, self.errors, self.display = text, errors, display
         self.problems = 0                   # structure problems (reported, and nothing is built)
         self.found = ErrorList()            # problems building the data (reported only if the structure is fine)
-        self.lines: dict[str, int] = {}
+        self.soft = ErrorList()             # values reported but kept as text: the file is still checked
+        self.lines = Lines()
 
     def report(self, path: str, line: int, problem: str, fix: str) -> None:
         self.problems += 1
         if self.problems <= _MAX_STRUCTURE_ERRORS:
             self.errors.add(self.display, path, problem, fix, {path: line} if path else {"": line})
 
-    def run(self) -> tuple[object, dict[str, int]] | None:
+    def run(self) -> tuple[object, Lines] | None:
         stack: list[_Frame] = []
         documents = 0
         root: list[object] = []
@@ -261,6 +354,29 @@ class _EventBuilder:
         self.errors.errors.extend(self.found.errors)
         return (root[0] if root else None), self.lines
 
+    def _check_plain(self, raw: str, tag: str, value: object, path: str, line: int) -> object:
+        """Unquoted values YAML 1.1 types in ways their authors rarely mean (the module docstring's last rule):
+        reported, and kept as their source text (what the author meant) so that later checks can go on."""
+        if tag == _CORE + "timestamp" and value is not None:
+            problem = (f"YAML reads unquoted `{raw}` as a date, but spec and contract fields hold text, numbers and "
+                       "booleans, never dates")
+            fix = quote_fix(path, raw)
+        elif tag in (_CORE + "int", _CORE + "float") and ":" in raw:
+            problem = f"YAML 1.1 reads unquoted `{raw}` as the base-60 (sexagesimal) number {value}"
+            fix = f"write the number in decimal, or {quote_fix(path, raw)} to keep it as text"
+        elif tag == _CORE + "int" and _OCTAL.fullmatch(raw):
+            problem = f"YAML 1.1 reads unquoted `{raw}` (a leading zero) as the octal number {value}"
+            fix = (f"{quote_fix(path, raw)} if the digits are text (an account ID, a code), or write the number "
+                   "without the leading zero")
+        elif isinstance(value, float) and not math.isfinite(value):
+            problem = f"YAML reads unquoted `{raw}` as {value} (not a finite number)"
+            fix = f"write a finite number, or {quote_fix(path, raw)} to keep it as text"
+        else:
+            return value
+        self.soft.add(self.display, path, problem, fix, {path: line} if path else {"": line})
+        self.lines.reported.add(path)
+        return raw
+
     def _attach(self, parent: _Frame | None, path: str, line: int, value: object, root: list[object]) -> None:
         """Place a built value: the document's root, a sequence item or the current key's value."""
         if parent is None:
@@ -281,6 +397,9 @@ class _EventBuilder:
         if not is_key:
             value = event.value if tag == _STR else _scalar(loader, yaml.ScalarNode(
                 tag, event.value, event.start_mark, event.end_mark, event.style), path, self.found, self.display)
+            if event.tag is None and event.implicit[0] and tag != _STR:      # unquoted, and YAML typed it
+                self.lines.plain[path] = event.value
+                value = self._check_plain(event.value, tag, value, path, line)
             self._attach(parent, path, line, value, root)
             return
         assert parent is not None

@@ -5,15 +5,19 @@ Keys are sorted so that the same spec always renders byte-identical policies.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:                     # modules.types imports cdktf; these helpers need only the alias
+    from modules.types import Statement
 
 
-def document(statements: list[dict[str, Any]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True, separators=(",", ":"))
+def document(statements: Sequence[Statement]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True, separators=(",", ":"))
 
 
 def statement(sid: str, actions: list[str], resources: list[str] | str, *, principal: dict | str | None = None,
-              effect: str = "Allow", condition: dict | None = None) -> dict[str, Any]:
+              effect: str = "Allow", condition: dict[str, Any] | None = None) -> Statement:
     out: dict[str, Any] = {"Sid": sid, "Effect": effect, "Action": sorted(actions),
                            "Resource": resources if isinstance(resources, str) else sorted(resources)}
     if principal is not None:
@@ -23,7 +27,7 @@ def statement(sid: str, actions: list[str], resources: list[str] | str, *, princ
     return out
 
 
-def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+def deny_insecure_transport(bucket_arn: str) -> Statement:
     """TLS-only: refuse every request that does not use HTTPS (checkov CKV2_AWS / Security Hub S3.5)."""
     # {"AWS": "*"} is AWS's documented equivalent of "*" (and the form moto's S3 logging check can read).
     return statement("DenyInsecureTransport", ["s3:*"], [bucket_arn, f"{bucket_arn}/*"], principal={"AWS": "*"},
@@ -54,7 +58,7 @@ def via_service(service: str, region: str) -> dict[str, Any]:
     return {"StringEquals": {"kms:ViaService": f"{service}.{region}.amazonaws.com"}}
 
 
-def trust_document(sid: str, principal: dict, condition: dict | None = None) -> str:
+def trust_document(sid: str, principal: dict[str, Any], condition: dict[str, Any] | None = None) -> str:
     """An IAM role trust policy (no Resource element) naming one specific principal."""
     st: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": principal}
     if condition:

@@ -6,23 +6,11 @@ import json
 
 import pytest
 
+from tests.construct_synth import only, synth
+
 pytestmark = pytest.mark.synth
 
 GOV, DOMAIN = "111111111111", "222222222222"
-
-
-def synth(build) -> dict:
-    from cdktf import TerraformStack, Testing
-
-    stack = TerraformStack(Testing.app(), "t")
-    build(stack)
-    return json.loads(Testing.synth(stack)).get("resource", {})
-
-
-def only(resources: dict, rtype: str) -> dict:
-    items = list(resources[rtype].values())
-    assert len(items) == 1, items
-    return items[0]
 
 
 def test_grant_needs_exactly_one_resource_and_sorts_permissions():

@@ -65,6 +65,198 @@ def test_yaml_constructor_errors(project, capsys, rel, old, new, expected):
     assert_rejected(code, out, expected, "fix: ")
 
 
+# -- odd but plausible YAML: what YAML 1.1 types on its own, blanks, nulls, wrong shapes -----------------------
+# Each message says how YAML read the value and gives the form to write (the quoted text where text was meant).
+
+@pytest.mark.parametrize("rel,old,new,expected,fix", [
+    (ENV, "region: eu-west-1", "region: yes",
+     "environments/dev.yaml:3: region: expected text, got the boolean true (YAML reads unquoted `yes` as a boolean)",
+     'fix: quote it: region: "yes"'),
+    (ENV, "classifications: [public, internal, confidential, pii]", "classifications: [public, internal, off, pii]",
+     "governance.classifications.2: expected text, got the boolean false (YAML reads unquoted `off` as a boolean)",
+     'fix: quote it: "off"'),
+    (ENV, "retries: 3", "retries: on",
+     "domains.finance.pipelines.invoices.retries: expected a whole number, got the boolean true (YAML reads "
+     "unquoted `on` as a boolean)", "fix: write a whole number without quotes or units"),
+    (ORDERS, "status: active", "status: no",
+     "contracts/sales/orders.yaml:6: status: not valid ODCS v3: expected text, got the boolean false (YAML reads "
+     "unquoted `no` as a boolean)", 'fix: quote it: status: "no"'),
+], ids=["env-string", "env-list-item", "env-integer", "contract-string"])
+def test_yaml_1_1_booleans_where_text_or_numbers_are_expected(project, capsys, rel, old, new, expected, fix):
+    replace(project, rel, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, fix)
+
+
+@pytest.mark.parametrize("old,new,expected,fix", [
+    # YAML 1.1: a leading zero is octal; these would be accepted as other numbers, or fail as "not text" without
+    # saying why the digits changed.
+    ('account_id: "222222222222"', "account_id: 022222222222",
+     "environments/dev.yaml:31: domains.sales.account_id: YAML 1.1 reads unquoted `022222222222` (a leading zero) "
+     "as the octal number 2454267026", 'fix: quote it: account_id: "022222222222" if the digits are text'),
+    ("retries: 3", "retries: 010", "retries: YAML 1.1 reads unquoted `010` (a leading zero) as the octal number 8",
+     "or write the number without the leading zero"),
+    # base 60: `5:00` was silently accepted as a budget of 300 USD
+    ("monthly_budget_usd: 300", "monthly_budget_usd: 5:00",
+     "domains.sales.monthly_budget_usd: YAML 1.1 reads unquoted `5:00` as the base-60 (sexagesimal) number 300",
+     'fix: write the number in decimal, or quote it: monthly_budget_usd: "5:00" to keep it as text'),
+    ("monthly_budget_usd: 300", "monthly_budget_usd: .inf",
+     "monthly_budget_usd: YAML reads unquoted `.inf` as inf (not a finite number)", "fix: write a finite number"),
+], ids=["octal-account-id", "octal-retries", "sexagesimal-budget", "infinite-budget"])
+def test_yaml_1_1_numbers_nobody_means_are_rejected(project, capsys, old, new, expected, fix):
+    replace(project, ENV, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, fix)
+
+
+def test_values_yaml_misreads_are_reported_with_the_rest_of_the_file(project, capsys):
+    # The YAML-level report keeps the value as its source text: the file's other fields are still checked in the
+    # same run, and the value itself is reported once (not again as "expected text, got a number").
+    replace(project, ENV, "region: eu-west-1", "region: yes")
+    replace(project, ENV, "monthly_budget_usd: 300", "monthly_budget_usd: 5:00")
+    replace(project, ORDERS, 'version: "1.0.0"', "version: 2024-01-01")
+    replace(project, ORDERS, "status: active", "status: no")
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, "environments/dev.yaml:3: region: expected text, got the boolean true",
+                    "environments/dev.yaml:34: domains.sales.monthly_budget_usd: YAML 1.1 reads unquoted `5:00`",
+                    "contracts/sales/orders.yaml:5: version: YAML reads unquoted `2024-01-01` as a date",
+                    "contracts/sales/orders.yaml:6: status: not valid ODCS v3: expected text, got the boolean false")
+    assert out.count("monthly_budget_usd") == 2 and out.count("orders.yaml:5:") == 1     # message + its fix line
+
+
+@pytest.mark.parametrize("rel,old,new,expected,fix", [
+    (ORDERS, 'version: "1.0.0"', "version: 1.10",
+     "contracts/sales/orders.yaml:5: version: not valid ODCS v3: expected text, got the number 1.1 (YAML reads "
+     "unquoted `1.10` as a number)", 'fix: quote it: version: "1.10"'),
+    (ENV, "  - {subscriber: finance, product: sales.orders}", "  - {subscriber: finance, product: 2.0}",
+     "subscriptions.7.product: expected text, got the number 2.0", 'fix: quote it: product: "2.0"'),
+], ids=["contract-version", "env-product"])
+def test_numbers_where_text_is_expected_name_the_source_text(project, capsys, rel, old, new, expected, fix):
+    replace(project, rel, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, fix)
+
+
+@pytest.mark.parametrize("rel,old,new,expected", [
+    (ORDERS, 'version: "1.0.0"', "version: 2024-01-01",
+     "contracts/sales/orders.yaml:5: version: YAML reads unquoted `2024-01-01` as a date"),
+    (ORDERS, "status: active", "status: active\ncontractCreatedTs: 2024-01-01T10:00:00Z",
+     "contracts/sales/orders.yaml:7: contractCreatedTs: YAML reads unquoted `2024-01-01T10:00:00Z` as a date"),
+    (ENV, "region: eu-west-1", "region: 2024-01-01", "environments/dev.yaml:3: region: YAML reads unquoted"),
+], ids=["contract-version", "contract-timestamp", "env-region"])
+def test_unquoted_dates(project, capsys, rel, old, new, expected):
+    # contracts: this was a traceback (the ODCS schema validator cannot read a date object)
+    replace(project, rel, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, "fix: quote it: ")
+
+
+@pytest.mark.parametrize("rel,old,new,expected,fix", [
+    (ENV, "owner: sales-data@acme.example", "owner:",
+     "environments/dev.yaml:32: domains.sales.owner: expected text, got an empty value (YAML reads a key without a "
+     "value as null)", "fix: write the value after `owner:`"),
+    (ENV, "region: eu-west-1", "region: ~", "region: expected text, got null (YAML reads unquoted `~` as null)",
+     "fix: write the value after `region:`"),
+    (ENV, "  marketing:\n    account_id", "  marketing:\n  hr:\n    account_id",
+     "domains.marketing: expected a mapping of its fields, got an empty value", "fix: write the value after"),
+    (ORDERS, "    properties:\n      - name: order_id", "    properties:\n    xprops:\n      - name: order_id",
+     "schema.0.properties: not valid ODCS v3: expected a list, got an empty value",
+     "fix: write the value after `properties:`"),
+], ids=["env-string", "env-tilde", "env-mapping", "contract-list"])
+def test_empty_values(project, capsys, rel, old, new, expected, fix):
+    replace(project, rel, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, fix)
+
+
+@pytest.mark.parametrize("rel,old,new,expected,fix", [
+    (ENV, "admins: [arn:aws:iam::222222222222:role/SalesDataSteward]",
+     "admins: arn:aws:iam::222222222222:role/SalesDataSteward",
+     "domains.sales.admins: expected a list, got 'arn:aws:iam::222222222222:role/SalesDataSteward'",
+     "fix: write a list, e.g. admins: [arn:aws:iam::222222222222:role/SalesDataSteward]"),
+    (ENV, "region: eu-west-1", "region: [eu-west-1]", "region: expected text, got a list of 1 item(s)",
+     "fix: write one text value"),
+    (ENV, "governance:\n  account_id", "governance: yes\nxgov:\n  account_id",
+     "governance: expected a mapping of its fields, got the boolean true", "fix: write governance as a mapping"),
+    (ENV, "    columns:\n      customers:", "    columns:\n      - customers:",
+     "subscriptions.5.columns: expected a mapping, got a list of 1 item(s)", "fix: write columns as a mapping"),
+    (ENV, "  type: local", "  type: yes",
+     "environments/dev.yaml:8: backend.type: the boolean true (YAML reads unquoted `yes` as a boolean) is not a "
+     "backend type", "fix: set backend.type to local, s3 or cloud"),
+    (ENV, "  type: local", "  bucket: acme-state", "environments/dev.yaml:7: backend: the backend has no `type`",
+     "fix: add `type: local` (or s3, cloud) under backend"),
+    (ENV, "mode: serverless", "mode: on",
+     "domains.sales.redshift.mode: Input should be 'serverless' or 'provisioned', got the boolean true",
+     "fix: use one of the allowed values"),
+    (ORDERS, "        required: true", "        required: yes please",
+     "schema.0.properties.0.required: not valid ODCS v3: expected true or false, got 'yes please'",
+     "fix: write required: true or required: false"),
+], ids=["text-for-list", "list-for-text", "boolean-for-mapping", "list-for-mapping", "backend-type",
+        "backend-without-type", "enum", "contract-boolean"])
+def test_wrong_shapes_at_every_level(project, capsys, rel, old, new, expected, fix):
+    replace(project, rel, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, fix)
+
+
+@pytest.mark.parametrize("old,new,expected,fix,absent", [
+    # the ODCS schema's oneOf over the operators: the one alternative whose key is present says what is wrong
+    ("        mustBeGreaterThan: 0", "        mustBeGreaterThan: none",
+     "contracts/sales/orders.yaml:252: schema.1.quality.1.mustBeGreaterThan: not valid ODCS v3: expected a number, "
+     "got 'none'", "fix: write mustBeGreaterThan as a number without quotes or units", "oneOf"),
+    # an enum: reported once, with the values; the schema's echo ("unevaluated properties" of the same rule) dropped
+    ("metric: duplicateValues", "metric: yes",
+     "schema.0.quality.0.metric: not valid ODCS v3: expected one of 'nullValues', 'missingValues', "
+     "'invalidValues', 'duplicateValues', 'rowCount', got the boolean true (YAML reads unquoted `yes` as a boolean)",
+     "fix: use one of the values", "Unevaluated"),
+    # a typo next to another error is still reported, as an unknown key
+    ("    properties:\n      - name: order_id", "    properties:\n    propertys:\n      - name: order_id",
+     "contracts/sales/orders.yaml:32: schema.0: not valid ODCS v3: unknown key(s) 'propertys' here",
+     "fix: remove them or fix their spelling", "Unevaluated"),
+    ("          properties:\n            - order_id", "          properties: order_id",
+     "schema.0.quality.0.arguments.properties: arguments.properties must be a non-empty list of column names, got "
+     "'order_id'", "fix: write the column names as a list", "needs arguments.properties"),
+    ("        mustBe: 0\n        dimension: uniqueness", "        mustBe: no\n        dimension: uniqueness",
+     "schema.0.quality.0.mustBe: mustBe must be a number, not the boolean false", "fix: write e.g. mustBe: 0",
+     "not False"),
+    ("    value: 1\n    unit: h", "    value:\n    unit: h",
+     "slaProperties.0.value: the freshness term's value is an empty value (YAML reads a key without a value as "
+     "null); it must be a positive number", "fix: write e.g. value: 24 with unit: h", "None"),
+], ids=["one-of-operator", "enum", "typo-next-to-an-error", "quality-properties", "quality-operator", "sla-value"])
+def test_contract_schema_errors_name_the_value_and_the_fix(project, capsys, old, new, expected, fix, absent):
+    replace(project, ORDERS, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, fix)
+    assert absent not in out
+
+
+@pytest.mark.parametrize("rel,old,new,expected", [
+    (ENV, "    owner: sales-data@acme.example", "\towner: sales-data@acme.example",
+     "environments/dev.yaml:32: <top>: YAML syntax error at line 32: while scanning for the next token, found "
+     "character that cannot start any token — line 32 is indented with a tab (column 1); YAML indents with spaces"),
+    (ORDERS, "        required: true", "\t\trequired: true", "line 43 is indented with a tab (column 1)"),
+    (ENV, "    owner: sales-data@acme.example", "\u00a0   owner: sales-data@acme.example",
+     "environments/dev.yaml:32: <top>: YAML syntax error at line 33: mapping values are not allowed in this context "
+     "— line 32 is indented with a non-breaking space (U+00A0) (column 1)"),
+], ids=["env-tab", "contract-tab", "env-no-break-space"])
+def test_tabs_and_look_alike_spaces_in_indentation(project, capsys, rel, old, new, expected):
+    replace(project, rel, old, new)
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, expected, "with spaces")
+
+
+def test_byte_order_mark_and_crlf_line_ends_are_ordinary_input(project, capsys):
+    # Windows editors write both: the same content must validate exactly like the LF, BOM-less files.
+    for rel in (ENV, ORDERS):
+        path = project / rel
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert code == 0, out
+    replace(project, ENV, "region: eu-west-1", "region: yes")          # lines still count from 1 after the BOM
+    code, out = run_validate(project, capsys, "--env", "dev")
+    assert_rejected(code, out, "environments/dev.yaml:3: region: expected text, got the boolean true")
+
+
 def test_multiple_documents_are_rejected(project, capsys):
     append(project, ORDERS, "---\nkind: DataContract\n")
     code, out = run_validate(project, capsys, "--env", "dev")

@@ -39,8 +39,8 @@ def test_wrong_type_account_id_as_number(project, capsys):
     env.write_text(env.read_text().replace('account_id: "222222222222"', "account_id: 222222222222"))
     code, out = run_validate(project, capsys, "--env", "dev")
     assert code == 1
-    assert "domains.sales.account_id: 222222222222 must be a quoted string" in out
-    assert "fix: write the value as a quoted string" in out
+    assert "domains.sales.account_id: expected text, got the number 222222222222" in out
+    assert 'fix: quote it: account_id: "222222222222"' in out
 
 
 def test_malformed_account_id(project, capsys):

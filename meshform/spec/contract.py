@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from meshform.errors import ErrorList
 from meshform.spec.hive_types import type_problem as hive_type_problem
 from meshform.spec.quality import QualityRule, parse_quality
-from meshform.yamlio import load_yaml
+from meshform.yamlio import already_reported, describe_value, load_yaml, plain_text, quote_fix
 
 # ASCII only and always applied with fullmatch (Python's `$` also matches before a final newline).
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,127}", re.ASCII)
@@ -81,6 +81,94 @@ def _odcs_validator():
     return jsonschema_rs.validator_for(json.loads(schema_text))
 
 
+_ODCS_FIX = "see https://bitol-io.github.io/open-data-contract-standard/ for the field's definition"
+_JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "array": "a list", "object": "a mapping"}
+
+
+@lru_cache(maxsize=1)
+def _odcs_property_names() -> frozenset[str]:
+    """Every property name the ODCS schema defines anywhere (what an "unevaluated property" may be noise about)."""
+    names: set[str] = set()
+    stack: list[object] = [json.loads((importlib.resources.files("open_data_contract_standard") / "schema.json")
+                                      .read_text())]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                names.update(node["properties"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(names)
+
+
+def _odcs_errors(data: dict) -> list:
+    """The schema's errors, with what the user needs in front:
+    - a `oneOf` that failed (a quality rule matches none of mustBe/mustBeGreaterThan/...) is replaced by the errors
+      of the one alternative whose required keys are present (`mustBeGreaterThan: none` is "expected a number"),
+      when exactly one alternative failed for another reason than a missing key;
+    - "unevaluated properties" next to another error inside the same object is the schema's echo of that error
+      (properties of a failing alternative count as unevaluated): only names the standard defines nowhere (typos)
+      are kept then."""
+    found = []
+    for err in _odcs_validator().iter_errors(data):
+        if isinstance(err.kind, jsonschema_rs.ValidationErrorKind.OneOfNotValid):
+            decisive = [alt for alt in err.kind.context
+                        if not all(isinstance(e.kind, jsonschema_rs.ValidationErrorKind.Required) for e in alt)]
+            if len(decisive) == 1:
+                found.extend(decisive[0])
+                continue
+        found.append(err)
+    # A value outside an enum of text is reported once, as the enum (quoting a `yes` would not make it valid).
+    enums = {tuple(map(str, e.instance_path)) for e in found
+             if isinstance(e.kind, jsonschema_rs.ValidationErrorKind.Enum)}
+    found = [e for e in found if not (isinstance(e.kind, jsonschema_rs.ValidationErrorKind.Type)
+                                      and tuple(map(str, e.instance_path)) in enums)]
+    paths = [tuple(map(str, e.instance_path)) for e in found]
+    known = _odcs_property_names()
+    kept = []
+    for err, path in zip(found, paths, strict=True):
+        if isinstance(err.kind, jsonschema_rs.ValidationErrorKind.UnevaluatedProperties):
+            echoes = any(other[:len(path)] == path and o is not err for o, other in zip(found, paths, strict=True)
+                         if not isinstance(o.kind, jsonschema_rs.ValidationErrorKind.UnevaluatedProperties))
+            if echoes and all(name in known for name in err.kind.unexpected):
+                continue
+        kept.append(err)
+    return sorted(kept, key=lambda e: list(map(str, e.instance_path)))
+
+
+def _odcs_problem(err, field_path: str, lines: dict | None) -> tuple[str, str]:
+    """(problem, fix) for one ODCS schema error. A value of the wrong type says what YAML read (`version: 1.10` is
+    the number 1.1) and, where text was expected, the quoted form to write."""
+    if isinstance(err.kind, jsonschema_rs.ValidationErrorKind.UnevaluatedProperties):
+        unknown = [n for n in err.kind.unexpected if n not in _odcs_property_names()] or list(err.kind.unexpected)
+        return (f"not valid ODCS v3: unknown key(s) {', '.join(map(repr, unknown))} here",
+                f"remove them or fix their spelling ({_ODCS_FIX})")
+    if isinstance(err.kind, jsonschema_rs.ValidationErrorKind.Enum) and not isinstance(err.instance, list | dict):
+        options = ", ".join(repr(o) for o in err.kind.options)
+        got = describe_value(err.instance, plain_text(lines, field_path))
+        return f"not valid ODCS v3: expected one of {options}, got {got}", f"use one of the values ({_ODCS_FIX})"
+    if not isinstance(err.kind, jsonschema_rs.ValidationErrorKind.Type):
+        return f"not valid ODCS v3: {err.message}", _ODCS_FIX
+    types = [t for t in err.kind.types if t != "null"]
+    raw = plain_text(lines, field_path)
+    problem = (f"not valid ODCS v3: expected {' or '.join(_JSON_TYPES.get(t, t) for t in types)}, got "
+               f"{describe_value(err.instance, raw)}")
+    key = field_path.rsplit(".", 1)[-1] or "the field"
+    if err.instance is None:
+        return problem, f"write the value after `{key}:` (or remove the line if the field is optional)"
+    if "string" in types and raw is not None:
+        return problem, quote_fix(field_path, raw)
+    if types == ["boolean"]:
+        return problem, f"write {key}: true or {key}: false"
+    if types in (["integer"], ["number"]) and isinstance(err.instance, str):
+        return problem, f"write {key} as a number without quotes or units ({_ODCS_FIX})"
+    if "array" in types and not isinstance(err.instance, list | dict):
+        return problem, f"write a list, e.g. {key}: [{raw if raw is not None else err.instance}] ({_ODCS_FIX})"
+    return problem, _ODCS_FIX
+
+
 def load_contract(path: Path, display: str, domain: str, ontology: list[str], default_classification: str,
                   errors: ErrorList) -> Product | None:
     """Parse one contract; append every problem to `errors`; return None when it cannot be used."""
@@ -94,12 +182,12 @@ def load_contract(path: Path, display: str, domain: str, ontology: list[str], de
         return None
 
     def add(field_path: str, problem: str, fix: str = "") -> None:
-        errors.add(display, field_path, problem, fix, lines)
+        if not already_reported(lines, field_path):
+            errors.add(display, field_path, problem, fix, lines)
 
-    for err in sorted(_odcs_validator().iter_errors(data), key=lambda e: list(map(str, e.instance_path))):
+    for err in _odcs_errors(data):
         field_path = ".".join(str(p) for p in err.instance_path)
-        add(field_path, f"not valid ODCS v3: {err.message}",
-            "see https://bitol-io.github.io/open-data-contract-standard/ for the field's definition")
+        add(field_path, *_odcs_problem(err, field_path, lines))
     if len(errors) > before:
         return None
     try:
@@ -230,7 +318,8 @@ def _freshness_seconds(contract: OpenDataContractStandard, add) -> int | None:
                 f"unit", "use m, h or d (minutes, hours, days)")
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            add(f"{where}.value", f"the {term.property} term has value {value!r}; it must be a positive number",
+            add(f"{where}.value", f"the {term.property} term's value is {describe_value(value)}; it must be a "
+                "positive number",
                 "write e.g. value: 24 with unit: h")
             continue
         seconds = value * TIME_UNITS[unit]

@@ -28,6 +28,8 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from meshform.yamlio import describe_value
+
 OPERATORS = {"mustBe": "=", "mustNotBe": "!=", "mustBeGreaterThan": ">", "mustBeGreaterOrEqualTo": ">=",
              "mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeBetween": "between",
              "mustNotBeBetween": "not between"}
@@ -148,7 +150,8 @@ def _threshold(item: Any, path: str, add: Add) -> Threshold | None:
     key, value = given[0]
     values = list(value) if isinstance(value, list) else [value]
     if any(isinstance(v, bool) or not isinstance(v, int | float) for v in values):
-        add(f"{path}.{key}", f"{key} must be a number{' pair' if len(values) > 1 else ''}, not {value!r}",
+        add(f"{path}.{key}", f"{key} must be a number{' pair' if len(values) > 1 else ''}, not "
+            f"{describe_value(value)}",
             f"write e.g. {key}: {'[0, 100]' if 'Between' in key else '0'}")
         return None
     if "Between" in key and not values[0] < values[1]:
@@ -176,9 +179,16 @@ def _library(item: Any, path: str, prop: str | None, types: dict[str, str], add:
     columns: tuple[str, ...] = (prop,) if prop else ()
     if prop is None and metric == "duplicateValues":
         names = arguments.get("properties")
-        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        if names is None:
             add(f"{path}.arguments.properties", "schema-level duplicateValues needs arguments.properties: the "
                 "columns whose combination must be unique", "add arguments: {properties: [col_a, col_b]}")
+            return None
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            shown = describe_value(names) if not isinstance(names, list) or not names else \
+                ", ".join(describe_value(n) for n in names if not isinstance(n, str))
+            add(f"{path}.arguments.properties", "arguments.properties must be a non-empty list of column names, got "
+                f"{shown}", "write the column names as a list, e.g. properties: [col_a, col_b] (quote a name YAML "
+                "would read as a number or boolean)")
             return None
         missing = [n for n in names if n not in types]
         if missing:

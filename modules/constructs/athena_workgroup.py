@@ -11,13 +11,12 @@ The construct also says what its users need: `query_statements()` is the IAM tha
 this workgroup and read their results (and nothing in other workgroups)."""
 from __future__ import annotations
 
-from typing import Any
-
 from cdktf_cdktf_provider_aws.athena_workgroup import AthenaWorkgroup
 from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.types import Statement
 
 
 class AthenaWorkgroupConstruct(Construct):
@@ -56,7 +55,7 @@ class AthenaWorkgroupConstruct(Construct):
             },
         )
 
-    def query_statements(self) -> list[dict[str, Any]]:
+    def query_statements(self) -> list[Statement]:
         """IAM statements for a principal that queries in this workgroup (the data itself is Lake Formation's)."""
         workgroup = f"arn:aws:athena:{self.region}:{self.account_id}:workgroup/{self.name}"
         return [

@@ -114,7 +114,11 @@ class TrailProps:
 
 
 class AuditTrail(Construct):
-    """Attributes: trail: the `aws_cloudtrail`; arn: its ARN (derived from the name); log_group: the
+    """Args: props (`TrailProps`: every input with its default); depends_on: what the trail is created after
+    (governance: the audit bucket's policy and the key, which CloudTrail checks at creation; a standalone domain:
+    the lake buckets its data events name).
+
+    Attributes: trail: the `aws_cloudtrail`; arn: its ARN (derived from the name); log_group: the
     `aws_cloudwatch_log_group` or None (destroy-protected: it holds audit events)."""
 
     def __init__(self, scope: Construct, id_: str, *, props: TrailProps, depends_on: Dependencies = ()):

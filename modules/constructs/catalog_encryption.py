@@ -11,18 +11,19 @@ through Glue (`kms:ViaService`), so the key never decrypts anything outside the 
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from cdktf_cdktf_provider_aws.glue_data_catalog_encryption_settings import GlueDataCatalogEncryptionSettings
 from constructs import Construct
 
 from meshform import naming
 from modules import policy_documents as pd
+from modules.types import Statement
 
 CATALOG_KEY_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
 
 
-def catalog_key_policy_statements(region: str, mesh_accounts: list[str]) -> list[dict[str, Any]]:
+def catalog_key_policy_statements(region: str, mesh_accounts: Sequence[str]) -> list[Statement]:
     """Key-policy statement: the other mesh accounts (each delegates further with IAM) use the key through Glue."""
     if not mesh_accounts:
         return []
@@ -31,7 +32,7 @@ def catalog_key_policy_statements(region: str, mesh_accounts: list[str]) -> list
                          condition=pd.via_service("glue", region))]
 
 
-def catalog_key_iam_statement(region: str, governance: str) -> dict[str, Any]:
+def catalog_key_iam_statement(region: str, governance: str) -> Statement:
     """IAM statement for a role in another mesh account that reads (or writes partitions of) the shared catalog.
     The key id is not known across accounts without a cross-stack reference: any key of the governance account,
     through Glue only; the key policy decides which key that is."""

@@ -9,7 +9,7 @@ from cdktf_cdktf_provider_aws.lakeformation_resource_lf_tags import Lakeformatio
 from constructs import Construct
 
 from meshform.lf_grants import CLASSIFICATION_KEY, column_tags
-from meshform.spec.contract import Product, Table
+from meshform.spec.contract import Column, Product, Table
 from modules.types import Dependencies
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -77,8 +77,8 @@ class ContractTable(Construct):
         ]
 
 
-def _column(column, with_parameters: bool = True) -> dict:
-    out = {"name": column.name, "type": column.type, "comment": (column.comment or "")[:255] or None}
+def _column(column: Column, with_parameters: bool = True) -> dict[str, object]:
+    out: dict[str, object] = {"name": column.name, "type": column.type, "comment": (column.comment or "")[:255] or None}
     if with_parameters:
         out["parameters"] = {"mesh:classification": column.classification}
     return out

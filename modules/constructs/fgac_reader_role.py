@@ -8,19 +8,6 @@ reading (https://docs.aws.amazon.com/glue/latest/dg/security-lf-enable.html). So
 input runs an FGAC job with this role that reads the filtered product and writes plain files to the domain's own
 stage bucket under `imports/`; the domain's ETL jobs continue from there. This role holds no Lake Formation
 permission on the domain's own tables and no access to its analytics bucket.
-
-Args:
-    name: the role name (naming.etl_fgac_role_name).
-    domain: the domain it belongs to (descriptions only).
-    stage_bucket: the domain's stage bucket; the role writes only under `imports/`.
-    key_arn: the domain's lake key (the stage bucket's SSE-KMS key).
-    read_statements: IAM for the shared catalog it reads (mesh_access_policy.shared_catalog_statements).
-    pipeline_statements: what a pipeline's import job needs besides data (pipeline/runtime_access.py: artifacts
-        read-only, job logs); default none.
-
-Attributes:
-    role: the `aws_iam_role` (re-grants depend on it).
-    arn: the role ARN, derived from the name (no cross-stack reference).
 """
 from __future__ import annotations
 
@@ -39,7 +26,22 @@ IMPORTS_PREFIX = "imports/"
 
 
 class FgacReaderRole(Construct):
-    """See the module docstring for Args and Attributes."""
+    """The domain's Glue role for jobs in fine-grained access mode (why: the module docstring).
+
+    Args:
+        name: the role name (naming.etl_fgac_role_name).
+        account: the domain's account (where the role lives; its ARN).
+        domain: the domain it belongs to (descriptions only).
+        stage_bucket: the domain's stage bucket; the role writes only under `imports/`.
+        key_arn: the domain's lake key (the stage bucket's SSE-KMS key).
+        read_statements: IAM for the shared catalog it reads (mesh_access_policy.shared_catalog_statements).
+        pipeline_statements: what a pipeline's import job needs besides data (pipeline/runtime_access.py: artifacts
+            read-only, job logs); default none.
+
+    Attributes:
+        role: the `aws_iam_role` (re-grants depend on it).
+        arn: the role ARN, derived from the name (no cross-stack reference).
+    """
 
     def __init__(self, scope: Construct, id_: str, *, name: str, account: str, domain: str, stage_bucket: str,
                  key_arn: str, read_statements: Sequence[Statement], pipeline_statements: Sequence[Statement] = ()):

@@ -24,7 +24,9 @@ class OidcProviderProps:
 
 
 class HcpTerraformOidcProvider(Construct):
-    """Attributes: provider: the `aws_iam_openid_connect_provider`; arn: its ARN (from the hostname)."""
+    """Args: props (`OidcProviderProps`: the account and the HCP Terraform host, with the audience's default).
+
+    Attributes: provider: the `aws_iam_openid_connect_provider`; arn: its ARN (from the hostname)."""
 
     def __init__(self, scope: Construct, id_: str, props: OidcProviderProps):
         super().__init__(scope, id_)

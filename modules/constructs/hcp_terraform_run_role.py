@@ -45,7 +45,10 @@ def run_role_trust(props: RunRoleProps) -> str:
 
 
 class HcpTerraformRunRole(Construct):
-    """Attributes: role: the `aws_iam_role`; arn: its ARN (from its name)."""
+    """Args: props (`RunRoleProps`: every input with its default); account_id: the account the role lives in;
+    provider: the account's OIDC provider resource (the role's trust names it, so it is created first).
+
+    Attributes: role: the `aws_iam_role`; arn: its ARN (from its name)."""
 
     def __init__(self, scope: Construct, id_: str, props: RunRoleProps, account_id: str,
                  provider: ITerraformDependable):

@@ -14,6 +14,15 @@ from modules.types import Dependencies
 
 def resource_link(scope: Construct, id_: str, *, domain: str, governance_account: str, region: str,
                   depends_on: Dependencies) -> GlueCatalogDatabase:
+    """The account's resource link to `domain`'s database in the governance catalog.
+
+    Args:
+        domain: the domain whose central database it points at (the link takes that database's name).
+        governance_account: the catalog that owns the target; region: the mesh region (the target's region).
+        depends_on: the account's LF settings (its deploy role must be an admin) and RAM acceptances.
+
+    Returns: the `aws_glue_catalog_database` of the link (DESCRIBE on it and re-grants depend on it).
+    """
     return GlueCatalogDatabase(
         scope, id_, name=naming.resource_link_name(domain),
         description=f"Resource link to the {domain} domain's database in the governance catalog",

@@ -9,7 +9,6 @@ from meshform import naming
 from meshform.redshift import model, sql
 from meshform.spec.contract import Product
 from meshform.spec.mesh import Mesh
-from modules import policy_documents as pd
 from modules.constructs.encryption_key import EncryptionKey
 from modules.constructs.pipeline.asl import RedshiftLoad
 from modules.constructs.pipeline.log_encryption import cloudwatch_logs_key_statement
@@ -64,9 +63,7 @@ def own_warehouse(stack: MeshStack, mesh: Mesh, owner: str, *, lake_key_arn: str
 
 def pipeline_load(mesh: Mesh, domain: str, product: Product, own: OwnWarehouse) -> tuple[RedshiftLoad, list[Statement]]:
     """The pipeline's load step and what its state machine's role needs for it: run Data API statements on the
-    warehouse as its own IAM identity (redshift-serverless:GetCredentials / redshift:GetClusterCredentialsWithIAM,
-    https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html) and read back only its own statements
-    (the statement-owner condition)."""
+    warehouse (RedshiftWarehouse.data_api_statements)."""
     assert own.copy_role is not None
     region, account = mesh.region, mesh.spec.domains[domain].account_id
     schema = naming.redshift_schema_name(product.name)
@@ -76,21 +73,5 @@ def pipeline_load(mesh: Mesh, domain: str, product: Product, own: OwnWarehouse) 
         location = naming.table_location(bucket, product.name, table.name)
         sqls += [sql.delete_rows(schema, table.name), sql.copy_parquet(schema, table, location, own.copy_role.arn)]
     spec = model.warehouses(mesh)[domain]
-    if spec.mode == "serverless":
-        target = (("WorkgroupName", own.name),)
-        credentials = pd.statement("WarehouseCredentials", ["redshift-serverless:GetCredentials"],
-                                   [own.warehouse.workgroup.arn])
-        run_on = own.warehouse.workgroup.arn
-    else:
-        target = (("ClusterIdentifier", own.name),)
-        credentials = pd.statement("WarehouseCredentials", ["redshift:GetClusterCredentialsWithIAM"],
-                                   [f"arn:aws:redshift:{region}:{account}:dbname:{own.name}/{own.database}"])
-        run_on = f"arn:aws:redshift:{region}:{account}:cluster:{own.name}"
-    statements = [
-        pd.statement("RunLoadStatements", ["redshift-data:BatchExecuteStatement"], [run_on]),
-        credentials,
-        # Statement ids are not resources: DescribeStatement is limited to the role's own statements.
-        pd.statement("ReadOwnStatements", ["redshift-data:DescribeStatement"], "*",
-                     condition={"StringEquals": {"redshift-data:statement-owner-iam-userid": "$${aws:userid}"}}),
-    ]
-    return RedshiftLoad(own.database, target, tuple(sqls)), statements
+    target = (("WorkgroupName", own.name),) if spec.mode == "serverless" else (("ClusterIdentifier", own.name),)
+    return RedshiftLoad(own.database, target, tuple(sqls)), own.warehouse.data_api_statements(region, account)

@@ -51,7 +51,10 @@ class PipelineAlarmsProps:
 
 
 class PipelineAlarms(Construct):
-    """Attributes: alarms: suffix -> `aws_cloudwatch_metric_alarm`; glue_rule: the `aws_cloudwatch_event_rule`."""
+    """Args: props (`PipelineAlarmsProps`); depends_on: what the alarms are created after (the state machine
+    they watch, the topic's policy: CloudWatch must be allowed to publish first).
+
+    Attributes: alarms: suffix -> `aws_cloudwatch_metric_alarm`; glue_rule: the `aws_cloudwatch_event_rule`."""
 
     def __init__(self, scope: Construct, id_: str, *, props: PipelineAlarmsProps, depends_on: Dependencies = ()):
         super().__init__(scope, id_)

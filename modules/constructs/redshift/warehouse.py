@@ -29,6 +29,8 @@ from cdktf_cdktf_provider_aws.redshiftserverless_workgroup import (
 from constructs import Construct
 
 from meshform.spec.environment import RedshiftSpec
+from modules import policy_documents as pd
+from modules.types import Statement
 
 AUDIT_LOGS = ["connectionlog", "userlog", "useractivitylog"]
 # Parameters both modes set: TLS only, and the user-activity log (the query text) for the audit trail.
@@ -62,16 +64,21 @@ class WarehouseProps:
 
 
 class RedshiftWarehouse(Construct):
-    """Attributes:
+    """Args:
+        props: `WarehouseProps` (every input with its default).
+
+    Attributes:
         target: how a Data API statement addresses it ({"workgroup_name": ...} or {"cluster_identifier": ...}).
         secret_arn: the Secrets Manager secret of the admin user (what statements authenticate with).
         namespace_arn, namespace_id: the namespace (datashare ARNs and consumer associations use them).
         resources: what statements must wait for.
+        data_api_statements(region, account): the IAM a role needs to run Data API statements here.
     """
 
     def __init__(self, scope: Construct, id_: str, props: WarehouseProps):
         super().__init__(scope, id_)
         spec = props.spec
+        self.name, self.database, self.mode = props.name, props.database, spec.mode
         protect = TerraformResourceLifecycle(prevent_destroy=True)
         if spec.mode == "serverless":
             self.namespace = RedshiftserverlessNamespace(
@@ -119,3 +126,23 @@ class RedshiftWarehouse(Construct):
         # arn:aws:redshift:<region>:<account>:namespace:<id>
         self.namespace_id = Fn.element(Fn.split(":", self.cluster.cluster_namespace_arn), 6)
         self.resources = [self.cluster, logging]
+
+    def data_api_statements(self, region: str, account: str) -> list[Statement]:
+        """IAM for a role that runs Data API statements on this warehouse as its own IAM identity
+        (redshift-serverless:GetCredentials / redshift:GetClusterCredentialsWithIAM,
+        https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html) and reads back only its own statements
+        (the statement-owner condition)."""
+        if self.mode == "serverless":
+            run_on = self.workgroup.arn
+            credentials = pd.statement("WarehouseCredentials", ["redshift-serverless:GetCredentials"], [run_on])
+        else:
+            run_on = f"arn:aws:redshift:{region}:{account}:cluster:{self.name}"
+            credentials = pd.statement("WarehouseCredentials", ["redshift:GetClusterCredentialsWithIAM"],
+                                       [f"arn:aws:redshift:{region}:{account}:dbname:{self.name}/{self.database}"])
+        return [
+            pd.statement("RunLoadStatements", ["redshift-data:BatchExecuteStatement"], [run_on]),
+            credentials,
+            # Statement ids are not resources: DescribeStatement is limited to the role's own statements.
+            pd.statement("ReadOwnStatements", ["redshift-data:DescribeStatement"], "*",
+                         condition={"StringEquals": {"redshift-data:statement-owner-iam-userid": "$${aws:userid}"}}),
+        ]
