@@ -9,7 +9,8 @@ and `catalog_stacks` where validation asks for it. Then, each as the user runs i
 per process kind): `meshform validate`; `meshform build` with one broken contract (time to its error, nothing
 written); a cold `meshform build`; plain checkov with its built-in checks on the same stacks (the reference); a
 re-run of `meshform build` after changing one contract, and a cold build of that same input in a fresh directory
-to show the re-run's output is byte-identical.
+to show the re-run's output is byte-identical; last, a cold build with one product per domain (the fixed cost) for
+the cost per product net of it.
 """
 from __future__ import annotations
 
@@ -207,6 +208,19 @@ def main(argv: list[str] | None = None) -> None:
                            for n in ("results_json.json", "results_sarif.sarif", "results_junitxml.xml"))
         print(f"  re-run output byte-identical to a cold build of the same input: stacks {same_output}, "
               f"reports {same_reports}")
+
+        # The fixed cost of a build (process start, jsii and the provider bindings, checkov's import, the
+        # governance, domain and consumer stacks) does not grow with products: a cold build of the same domains and
+        # consumers with one product per domain measures it, and what a product costs is what is left, per product.
+        if args.products > args.domains:
+            baseline = work / "baseline"
+            build(baseline, args.domains, args.domains, args.consumers)
+            fixed, proc, _ = timed([*meshform, "--root", str(baseline), "build"], REPO)
+            assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+            print(f"per product: {cold / args.products * 1000:.0f} ms on average; "
+                  f"{(cold - fixed) / (args.products - args.domains) * 1000:.0f} ms net of the fixed cost "
+                  f"(a cold build of the same {args.domains} domains / {args.consumers} consumers with one product "
+                  f"per domain: {fixed:.2f} s)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -42,7 +42,9 @@ class SynthesizedStack:
     rebuilt: bool = True           # False: copied unchanged from the previous output (incremental)
 
 
-def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list[SynthesizedStack]:
+def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False,
+               workers: Workers | None = None) -> list[SynthesizedStack]:
+    """`workers`: started worker processes to synthesize in (stopped on return, used or not)."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     plans = {mesh.env: stack_plan(mesh) for mesh in meshes}
@@ -54,7 +56,7 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list
     try:
         only = None if rebuild is None else set(rebuild)
         wanted = [p for _, p in order if only is None or p.name in only]
-        built = _synth_stacks(meshes, staging, wanted) if wanted else {}
+        built = _synth_stacks(meshes, staging, wanted, workers) if wanted else {}
         stacks_dir = staging / "stacks"
         stacks_dir.mkdir(exist_ok=True)
         manifest: dict[str, dict] = {}
@@ -71,6 +73,8 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list
         state.record(staging)
         replace_dir(staging, out)
     finally:
+        if workers is not None:
+            workers.close()
         shutil.rmtree(staging, ignore_errors=True)
     results = []
     for mesh, planned in order:
@@ -85,37 +89,75 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list
     return results
 
 
-def _synth_stacks(meshes: list[Mesh], staging: Path, wanted: list[PlannedStack]) -> dict[str, dict]:
+class Workers:
+    """Synthesis worker processes (meshform/synth_worker.py), each its own Python + jsii runtime. A worker imports
+    jsii and the provider bindings (10-15 s) as soon as it starts and then waits for its part of the work on stdin,
+    so `meshform build` starts one before validating: the import overlaps validation instead of following it.
+
+    Workers run with -O: jsii's generated bindings type-check every argument of every call with typeguard under
+    `if __debug__` (≈15 % of a worker's time at scale). The same code with the checks on runs in-process for small
+    `meshform synth` runs and in every synthesis test, so a type mistake is still caught there."""
+
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen[str]] = []
+
+    def start(self, count: int) -> None:
+        while len(self.procs) < count:
+            self.procs.append(subprocess.Popen([sys.executable, "-O", "-m", "meshform.synth_worker"],
+                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                               stderr=subprocess.PIPE, text=True))
+
+    def run(self, jobs: list[list[str]]) -> None:
+        """One job (meshes pickle, outdir, stack names) per worker; raises when a worker fails."""
+        self.start(len(jobs))
+        busy = self.procs[:len(jobs)]
+        for proc, job in zip(busy, jobs, strict=True):
+            assert proc.stdin is not None
+            proc.stdin.write(json.dumps(job) + "\n")
+            proc.stdin.flush()
+        outputs = [proc.communicate() for proc in busy]
+        self.close()
+        for proc, (_, stderr) in zip(busy, outputs, strict=True):
+            if proc.returncode != 0:
+                raise RuntimeError(f"synthesis worker failed (exit {proc.returncode}):\n{stderr[-4000:]}")
+
+    def close(self) -> None:
+        """Stop the workers that got no work (a failed validation, nothing to rebuild): ours, by pid."""
+        for proc in self.procs:
+            if proc.poll() is None and proc.stdin is not None and not proc.stdin.closed:
+                proc.terminate()
+            if proc.poll() is None:
+                proc.communicate()
+        self.procs = []
+
+
+def _synth_stacks(meshes: list[Mesh], staging: Path, wanted: list[PlannedStack],
+                  workers: Workers | None) -> dict[str, dict]:
     """Build the `wanted` stacks into staging/stacks; their manifest entries. Large builds are split over worker
-    processes (each its own Python + jsii runtime, MESHFORM_WORKERS, default one per core): stacks never reference
-    each other, so each part is synthesized independently and the results are the same files."""
+    processes (MESHFORM_WORKERS, default one per core), and so is every build given started `workers`: stacks never
+    reference each other, so each part is synthesized independently and the results are the same files."""
     total = sum(p.weight for p in wanted)
-    workers = min(load_settings().processes, len(wanted), max(1, total // _PARALLEL_FROM))
-    if workers < 2:
+    count = min(load_settings().processes, len(wanted), max(1, total // _PARALLEL_FROM))
+    if count < 2 and workers is None:
         from modules.app import build_app  # deferred: imports jsii + the AWS bindings (10-15 s)
 
         app, _ = build_app(meshes, str(staging), {p.name for p in wanted})
         app.synth()
         return _read_manifest(staging)
-    groups: list[list[str]] = [[] for _ in range(workers)]
-    loads = [0] * workers
+    groups: list[list[str]] = [[] for _ in range(count)]
+    loads = [0] * count
     for planned in sorted(wanted, key=lambda p: (-p.weight, p.name)):   # longest first, onto the lightest
         i = loads.index(min(loads))
         groups[i].append(planned.name)
         loads[i] += planned.weight
     meshes_file = staging / ".meshes.pickle"
     meshes_file.write_bytes(pickle.dumps(meshes))
-    parts = [staging / f".part-{i}" for i in range(workers)]
-    # -O: jsii's generated bindings type-check every argument of every call with typeguard under `if __debug__`
-    # (≈15 % of a worker's time at scale); the same code with the checks on runs in-process for small builds and in
-    # every test, so a type mistake is still caught there.
-    procs = [subprocess.Popen([sys.executable, "-O", "-m", "meshform.synth_worker", str(meshes_file), str(part),
-                               *group], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for part, group in zip(parts, groups, strict=True)]
-    outputs = [proc.communicate() for proc in procs]
-    for proc, (_, stderr) in zip(procs, outputs, strict=True):
-        if proc.returncode != 0:
-            raise RuntimeError(f"synthesis worker failed (exit {proc.returncode}):\n{stderr[-4000:]}")
+    parts = [staging / f".part-{i}" for i in range(count)]
+    pool = workers or Workers()
+    try:
+        pool.run([[str(meshes_file), str(part), *group] for part, group in zip(parts, groups, strict=True)])
+    finally:
+        pool.close()
     entries: dict[str, dict] = {}
     (staging / "stacks").mkdir(exist_ok=True)
     for part in parts:
@@ -156,4 +198,4 @@ def count_resources(stack_file: Path) -> int:
     return sum(len(v) for v in data.get("resource", {}).values())
 
 
-__all__ = ["STATE_FILE", "SynthesizedStack", "count_resources", "synthesize"]
+__all__ = ["STATE_FILE", "SynthesizedStack", "Workers", "count_resources", "synthesize"]

@@ -1,10 +1,13 @@
-"""One synthesis worker (meshform/synth.py): builds the named stacks of the pickled meshes into OUTDIR.
+"""One synthesis worker (meshform/synth.py `Workers`): imports jsii and the provider bindings at once, then reads
+one job from stdin — a JSON list [MESHES_PICKLE, OUTDIR, STACK...] — and builds those stacks of the pickled meshes
+into OUTDIR. End of input without a job: there is no work, exit 0.
 
-    python -m meshform.synth_worker MESHES_PICKLE OUTDIR STACK...
+    python -O -m meshform.synth_worker < job
 
 The pickle is written by the parent process from meshes it has just validated, in a private staging directory."""
 from __future__ import annotations
 
+import json
 import pickle
 import sys
 from pathlib import Path
@@ -12,14 +15,18 @@ from pathlib import Path
 import meshform.synth  # noqa: F401  (sets the jsii environment before the bindings load)
 
 
-def main(argv: list[str]) -> int:
-    from modules.app import build_app
+def main() -> int:
+    from modules.app import build_app  # the long part: done before the parent has the work ready
 
-    meshes = pickle.loads(Path(argv[0]).read_bytes())  # noqa: S301 - our own file, written just before
-    app, _ = build_app(meshes, argv[1], set(argv[2:]))
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    meshes_file, outdir, *stacks = json.loads(line)
+    meshes = pickle.loads(Path(meshes_file).read_bytes())  # noqa: S301 - our own file, written just before
+    app, _ = build_app(meshes, outdir, set(stacks))
     app.synth()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -22,3 +22,4 @@ def test_scale_benchmark_runs_at_small_size():
     assert "exit 1, nothing written" in out                  # the broken contract
     assert "re-run after changing " in out
     assert "byte-identical to a cold build of the same input: stacks True, reports True" in out
+    assert "ms net of the fixed cost" in out
