@@ -40,7 +40,12 @@ def canonical(resource: dict, default_catalog: str) -> tuple[str, dict]:
     rules.validate_shape(kind, body)
     c = body.get("CatalogId") or default_catalog
     if kind == "Catalog":
-        return kind, {}
+        # the request's own Data Catalog answers as {} (what ListPermissions returns for it); another account's
+        # catalog or a child catalog keeps its absolute Id
+        account, child = rules.catalog_of(body, default_catalog)
+        if child is None and account == default_catalog:
+            return kind, {}
+        return kind, {"Id": account if child is None else f"{account}:{child}"}
     if kind == "Database":
         return kind, {"CatalogId": c, "Name": body["Name"]}
     if kind == "Table":
@@ -88,8 +93,10 @@ def split(kind: str, body: dict, permissions: set[str], grantable: set[str]) -> 
     return out
 
 
-def resource_catalog(resource: dict) -> str:
+def resource_catalog(resource: dict) -> str | None:
     kind, body = next(iter(resource.items()))
+    if kind == "Catalog":
+        return body["Id"].split(":")[0] if body.get("Id") else None
     return body.get("TableCatalogId") if kind == "DataCellsFilter" else body.get("CatalogId")
 
 
@@ -146,6 +153,7 @@ class StrictLakeFormation(_Backend):
         https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_RevokePermissions.html lists the same
         errors as GrantPermissions; revoking needs what granting needs: a data lake administrator or the grant
         option (https://docs.aws.amazon.com/lake-formation/latest/dg/revoking-permssions-console-all.html)."""
+        rules.validate_catalog_id(catalog_id)
         identifier = rules.validate_principal(principal)
         permissions, grantable = list(permissions or []), list(grantable or [])
         kind, body = canonical(resource, catalog_id)
@@ -212,8 +220,10 @@ class StrictLakeFormation(_Backend):
                 return
             holders, source, store = [caller_arn], self, self.account_id
         else:
-            if kind not in ("DataLocation",) and not moto_ram.lf_share_visible(owner, self.account_id,
-                                                                              self.region_name):
+            # another account's Data Catalog itself (CREATE_DATABASE, ...) is not a RAM-shared resource: the account
+            # grants on it only what it received on it with the grant option (checked below)
+            if kind not in ("DataLocation", "Catalog") and not moto_ram.lf_share_visible(owner, self.account_id,
+                                                                                        self.region_name):
                 raise AccessDenied(f"Insufficient Lake Formation permission(s): nothing from catalog {owner} is "
                                    f"shared with {self.account_id} yet (no accepted AWS RAM resource share).")
             if admin:
@@ -222,6 +232,8 @@ class StrictLakeFormation(_Backend):
                 holders, source, store = [caller_arn], self, self.account_id
         for res, perms, grant_perms in entries:
             needed = perms | grant_perms
+            if store == owner != self.account_id and res == {"Catalog": {"Id": owner}}:
+                res = {"Catalog": {}}       # the owner's store holds its own root catalog as Catalog {}
             held = source.grantable_on(store, holders, res)
             missing = [] if "ALL" in held else sorted(needed - held)
             if missing:
@@ -304,6 +316,7 @@ class StrictLakeFormation(_Backend):
                     resource_type: str | None) -> list[dict]:
         from meshform.local import moto_ram
 
+        rules.validate_catalog_id(catalog_id)
         if principal is not None and resource is None:
             raise InvalidInput("Resource is mandatory if Principal is set in the input.")
         if resource_type is not None and resource_type not in _RESOURCE_TYPES:
@@ -353,6 +366,8 @@ class StrictLakeFormation(_Backend):
 
     # ---- batch
     def strict_batch(self, caller_arn: str, catalog_id: str, entries: list[dict], revoke: bool) -> list[dict]:
+        """A bad request CatalogId fails the whole call; each entry's own errors come back in Failures."""
+        rules.validate_catalog_id(catalog_id)
         failures = []
         for entry in entries or []:
             try:
@@ -576,7 +591,7 @@ def listed_for(stored: dict, kind: str, body: dict) -> bool:
     if skind != kind:
         return False
     if kind == "Catalog":
-        return True
+        return sbody == body
     if kind == "LFTag":
         return sbody["CatalogId"] == body["CatalogId"] and sbody["TagKey"] == body["TagKey"]
     return sbody == body
