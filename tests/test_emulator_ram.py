@@ -228,3 +228,45 @@ def test_concurrent_grants_to_one_account_share_one_invitation(tmp_path):
         assert [i["status"] for i in invitations] == ["PENDING"]
     finally:
         srv.stop()
+
+
+def test_producers_cannot_change_the_schema_governance_owns(tmp_path):
+    """A domain account receives exactly what meshform.lf_grants.producer_grants grants it on its own database:
+    with it, Glue calls that create or drop tables or change the database in the governance catalog fail
+    (no CREATE_TABLE, no DROP, no ALTER on the database). ALTER on tables stays (partitions need it), so Lake
+    Formation alone would let an UpdateTable through: that is why the ETL role's IAM leaves glue:UpdateTable out
+    (pinned on the synthesized JSON by tests/test_synth_stacks.py)."""
+    from meshform import lf_grants
+    from meshform.local.emulator import MotoServer
+    from tests.emulator_fixtures import LOCATION
+
+    domain = "222222222222"
+    srv = MotoServer(tmp_path / "moto.log")
+    try:
+        gov, producer = build_lake(srv.url, consumer=domain)
+        lf = gov("lakeformation")
+        for _, grant in lf_grants.producer_grants(domain, "sales", LOCATION):
+            kind = grant.resource.kind
+            resource = ({"Database": {"Name": "sales"}} if kind == lf_grants.DATABASE else
+                        {"Table": {"DatabaseName": "sales", "TableWildcard": {}}} if kind == lf_grants.ALL_TABLES
+                        else {"DataLocation": {"ResourceArn": grant.resource.arn}})
+            lf.grant_permissions(Principal=p(grant.principal), Resource=resource, Permissions=list(grant.permissions),
+                                 PermissionsWithGrantOption=list(grant.permissions) if grant.grantable else [])
+        invitation = producer("ram").get_resource_share_invitations()["resourceShareInvitations"][0]
+        producer("ram").accept_resource_share_invitation(
+            resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
+        glue = producer("glue")
+        assert glue.get_table(CatalogId=GOV, DatabaseName="sales", Name="orders")["Table"]["Name"] == "orders"
+        rejects("AccessDeniedException", glue.create_table, CatalogId=GOV, DatabaseName="sales",
+                TableInput={"Name": "ungoverned"})
+        rejects("AccessDeniedException", glue.delete_table, CatalogId=GOV, DatabaseName="sales", Name="orders")
+        rejects("AccessDeniedException", glue.update_database, CatalogId=GOV, Name="sales",
+                DatabaseInput={"Name": "sales", "Description": "changed outside the contract"})
+        rejects("AccessDeniedException", glue.delete_database, CatalogId=GOV, Name="sales")
+        assert {t["Name"] for t in gov("glue").get_tables(DatabaseName="sales")["TableList"]} == {"customers",
+                                                                                                "orders"}
+        # the Lake Formation side lets ALTER through; IAM withholds glue:UpdateTable from every producer role
+        glue.update_table(CatalogId=GOV, DatabaseName="sales", TableInput={"Name": "orders", "StorageDescriptor": {
+            "Columns": [{"Name": "order_id", "Type": "string"}, {"Name": "amount", "Type": "string"}]}})
+    finally:
+        srv.stop()
