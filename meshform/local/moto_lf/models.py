@@ -236,6 +236,9 @@ class StrictLakeFormation(_Backend):
                 res = {"Catalog": {}}       # the owner's store holds its own root catalog as Catalog {}
             held = source.grantable_on(store, holders, res)
             missing = [] if "ALL" in held else sorted(needed - held)
+            if missing and kind == "LFTagPolicy" and owner != self.account_id and \
+                    source.cascades_by_describe(store, holders, res):
+                continue
             if missing:
                 raise AccessDenied(f"Insufficient Lake Formation permission(s): {holders[0]} holds no grant option "
                                    f"for {missing} on {json.dumps(res, sort_keys=True)}.")
@@ -250,6 +253,23 @@ class StrictLakeFormation(_Backend):
             if grant.principal in holders and grant.grantable and covers(grant.resource, target, self.region_name):
                 out |= grant.grantable
         return out
+
+    def cascades_by_describe(self, store: str, holders: list[str], policy: dict) -> bool:
+        """Cascading rule 2 of an LF-tag policy received from another account: without any grant option, a
+        principal of the receiving account may grant on an LF-tag policy when it holds DESCRIBE on every tag-value
+        pair the policy names -- but only on a policy that is not exactly the one it received ("This approach only
+        works when producer and consumer accounts have different permissions policies"; the identical policy
+        needs the grant option, rule 1, and is refused with AccessDeniedException otherwise).
+        https://docs.aws.amazon.com/lake-formation/latest/dg/permission-cascading-rules.html,
+        https://docs.aws.amazon.com/lake-formation/latest/dg/cross-account-cascading-permissions.html,
+        https://docs.aws.amazon.com/lake-formation/latest/dg/cascade-cross-account-permission-procedures.html"""
+        body = policy["LFTagPolicy"]
+        received = [g for g in self.grants_in(store).values() if g.principal in holders and g.resource == policy]
+        if received:
+            return False
+        return all("DESCRIBE" in self.held_on(store, holders, {"LFTag": {
+            "CatalogId": body["CatalogId"], "TagKey": term["TagKey"], "TagValues": [value]}})
+            for term in body["Expression"] for value in term["TagValues"])
 
     def held_on(self, store: str, holders: list[str], target: dict) -> set[str]:
         """Permissions (with or without grant option) the holders have on target or an encompassing resource."""
@@ -636,11 +656,11 @@ def _policy_covers(policy: dict, tkind: str, t: dict, region: str) -> bool:
     list every named column must match; DATABASE policies cover databases."""
     expression, catalog = policy["Expression"], policy["CatalogId"]
     if tkind == "LFTagPolicy":
-        if (t["CatalogId"], t["ResourceType"]) != (catalog, policy["ResourceType"]):
-            return False
-        narrower = {term["TagKey"]: set(term["TagValues"]) for term in t["Expression"]}
-        return all(term["TagKey"] in narrower and narrower[term["TagKey"]] <= set(term["TagValues"])
-                   for term in expression)
+        # cascading with the grant option works only with exactly the same LF-tag policy (rule 1 of
+        # https://docs.aws.amazon.com/lake-formation/latest/dg/permission-cascading-rules.html; in one account
+        # "only using the same LF-Tag expression", https://docs.aws.amazon.com/lake-formation/latest/dg/
+        # lf-tag-considerations.html): a narrower or wider policy is not covered (see cascades_by_describe)
+        return policy == t
     if policy["ResourceType"] == "DATABASE":
         return tkind == "Database" and t["CatalogId"] == catalog and cat.expression_matches(
             cat.effective_tags(catalog, region, t["Name"], "", None), expression)
