@@ -480,3 +480,25 @@ def test_another_accounts_catalog_is_out_of_reach(lake):
         {"Id": "3", "Principal": p(analyst), "Resource": {"Catalog": {}}, "Permissions": ["SELECT"]}])["Failures"]
     assert sorted((f["RequestEntry"]["Id"], f["Error"]["ErrorCode"]) for f in failures) == [
         ("1", "AccessDeniedException"), ("2", "EntityNotFoundException"), ("3", "InvalidInputException")]
+
+
+def test_update_data_cells_filter_replaces_the_definition_and_bumps_its_version(lake):
+    # https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_UpdateDataCellsFilter.html
+    lf = lake[0]("lakeformation")
+    key = {"TableCatalogId": GOV, "DatabaseName": "sales", "TableName": "orders", "Name": "recent"}
+    rejects("EntityNotFoundException", lf.update_data_cells_filter, TableData={**key, "ColumnNames": ["order_id"]})
+    lf.create_data_cells_filter(TableData={**key, "ColumnNames": ["order_id"], "RowFilter": {"AllRowsWildcard": {}}})
+    lf.update_data_cells_filter(TableData={**key, "ColumnWildcard": {"ExcludedColumnNames": ["amount"]},
+                                           "RowFilter": {"FilterExpression": "amount > '0'"}})
+    got = lf.get_data_cells_filter(**key)["DataCellsFilter"]
+    assert (got["VersionId"], got["ColumnWildcard"], got["RowFilter"], "ColumnNames" in got) == (
+        "2", {"ExcludedColumnNames": ["amount"]}, {"FilterExpression": "amount > '0'"}, False)
+    # an invalid update changes nothing
+    rejects("InvalidInputException", lf.update_data_cells_filter, TableData={**key, "ColumnNames": ["nope"]})
+    assert lf.get_data_cells_filter(**key)["DataCellsFilter"] == got
+    # listed with its table only
+    on_orders = lf.list_data_cells_filter(Table={"CatalogId": GOV, "DatabaseName": "sales", "Name": "orders"})
+    names = {f["Name"] for f in on_orders["DataCellsFilters"]}
+    assert "recent" in names and "no_email" not in names               # no_email is on customers
+    lf.delete_data_cells_filter(**key)
+    rejects("EntityNotFoundException", lf.delete_data_cells_filter, **key)
