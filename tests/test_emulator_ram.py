@@ -119,12 +119,28 @@ def test_lf_tag_grants_before_version_3_use_no_ram(tmp_path, version):
 
     srv = MotoServer(tmp_path / "moto.log")
     try:
-        gov, _ = build_lake(srv.url)
+        gov, consumer = build_lake(srv.url)
         make_admin(gov, GOV, version)
         gov("lakeformation").grant_permissions(Principal=p(CONSUMER), Resource={"LFTagPolicy": {
             "ResourceType": "TABLE", "Expression": [{"TagKey": "classification", "TagValues": ["public"]}]}},
             Permissions=["SELECT"], PermissionsWithGrantOption=["SELECT"])
         assert gov("ram").get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
+        # no share to accept: the receiving account passes on what the tag policy covers at once
+        # (https://docs.aws.amazon.com/lake-formation/latest/dg/optimize-ram.html, versions 1 and 2)
+        clf = consumer("lakeformation")
+        clf.grant_permissions(Principal=p(ANALYST), Resource={"LFTagPolicy": {
+            "CatalogId": GOV, "ResourceType": "TABLE", "Expression": [
+                {"TagKey": "classification", "TagValues": ["public"]}]}}, Permissions=["SELECT"])
+        clf.grant_permissions(Principal=p(ANALYST), Resource={"TableWithColumns": {
+            "CatalogId": GOV, "DatabaseName": "sales", "Name": "customers", "ColumnNames": ["country"]}},
+            Permissions=["SELECT"])
+        # what only a named grant covers (the pii column) still waits for its RAM invitation (no Organization)
+        gov("lakeformation").grant_permissions(Principal=p(CONSUMER), Resource={"Table": {
+            "DatabaseName": "sales", "Name": "customers"}}, Permissions=["SELECT"],
+            PermissionsWithGrantOption=["SELECT"])
+        rejects("AccessDeniedException", clf.grant_permissions, Principal=p(ANALYST), Resource={
+            "TableWithColumns": {"CatalogId": GOV, "DatabaseName": "sales", "Name": "customers",
+                                 "ColumnNames": ["email"]}}, Permissions=["SELECT"])
     finally:
         srv.stop()
 

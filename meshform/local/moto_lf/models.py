@@ -222,8 +222,8 @@ class StrictLakeFormation(_Backend):
         else:
             # another account's Data Catalog itself (CREATE_DATABASE, ...) is not a RAM-shared resource: the account
             # grants on it only what it received on it with the grant option (checked below)
-            if kind not in ("DataLocation", "Catalog") and not moto_ram.lf_share_visible(owner, self.account_id,
-                                                                                        self.region_name):
+            if kind not in ("DataLocation", "Catalog") and not moto_ram.lf_share_visible(
+                    owner, self.account_id, self.region_name) and not self._shared_without_ram(owner, kind, entries):
                 raise AccessDenied(f"Insufficient Lake Formation permission(s): nothing from catalog {owner} is "
                                    f"shared with {self.account_id} yet (no accepted AWS RAM resource share).")
             if admin:
@@ -242,6 +242,22 @@ class StrictLakeFormation(_Backend):
             if missing:
                 raise AccessDenied(f"Insufficient Lake Formation permission(s): {holders[0]} holds no grant option "
                                    f"for {missing} on {json.dumps(res, sort_keys=True)}.")
+
+    def _shared_without_ram(self, owner: str, kind: str, entries: list[tuple[dict, set, set]]) -> bool:
+        """Before cross-account version 3, LF-TBAC grants to another account do not use AWS RAM ("Cross-account
+        Lake Formation permission grants don't use AWS RAM to share data",
+        https://docs.aws.amazon.com/lake-formation/latest/dg/optimize-ram.html): what the account received
+        through an LF-tag policy of such an owner is available at once, no share to accept."""
+        from meshform.local import moto_ram
+
+        source = cat.lf_backend(owner, self.region_name)
+        if moto_ram.cross_account_version(source) >= 3:
+            return False
+        if kind in ("LFTag", "LFTagPolicy"):
+            return True
+        policies = [g for g in source.grants_in(owner).values() if g.principal == self.account_id
+                    and next(iter(g.resource)) == "LFTagPolicy"]
+        return all(any(covers(g.resource, res, self.region_name) for g in policies) for res, _, _ in entries)
 
     def grantable_on(self, owner: str, holders: list[str], target: dict) -> set[str]:
         """Permissions the holders may grant on target: held with the grant option on it or on an encompassing
