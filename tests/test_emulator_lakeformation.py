@@ -417,3 +417,88 @@ def test_register_resource_needs_an_s3_location_and_an_existing_role(lake):
     rejects("InvalidInputException", lf.register_resource, ResourceArn="not-an-arn", UseServiceLinkedRole=True)
     rejects("InvalidInputException", lf.register_resource, ResourceArn="arn:aws:s3:::other-bucket",
             RoleArn=f"arn:aws:iam::{GOV}:role/nope")
+
+
+# ---- the Data Catalog itself: Resource.Catalog (https://docs.aws.amazon.com/lake-formation/latest/APIReference/
+# API_CatalogResource.html) and the request's CatalogId
+@pytest.mark.parametrize("perms", [["SELECT"], ["CREATE_TABLE"], ["DATA_LOCATION_ACCESS"], ["ASSOCIATE"],
+                                   ["INSERT"]])
+def test_catalog_takes_only_catalog_permissions(lake, perms):
+    # lf-permissions-reference.html: Catalog takes ALL (Super), ALTER, CREATE_DATABASE, DESCRIBE, DROP
+    rejects("InvalidInputException", lake[0]("lakeformation").grant_permissions, Principal=p(STEWARD),
+            Resource={"Catalog": {}}, Permissions=perms)
+
+
+def test_catalog_resource_names_a_catalog_that_exists(lake):
+    lf = lake[0]("lakeformation")
+    # the account's own Data Catalog, by default or by its Id; both answer as Catalog {}
+    lf.grant_permissions(Principal=p(STEWARD), Resource={"Catalog": {}}, Permissions=["CREATE_DATABASE"])
+    lf.grant_permissions(Principal=p(STEWARD), Resource={"Catalog": {"Id": GOV}}, Permissions=["DESCRIBE"])
+    [(resource, perms, _)] = listed(lf, STEWARD, {"Catalog": {}})
+    assert resource == {"Catalog": {}} and {"CREATE_DATABASE", "DESCRIBE"} <= set(perms)
+    # a child catalog that was never created, absolute or relative to the request's catalog
+    for missing in (f"{GOV}:s3tablescatalog/nope", "s3tablescatalog/nope"):
+        rejects("EntityNotFoundException", lf.grant_permissions, Principal=p(STEWARD),
+                Resource={"Catalog": {"Id": missing}}, Permissions=["DESCRIBE"])
+    rejects("InvalidInputException", lf.grant_permissions, Principal=p(STEWARD),
+            Resource={"Catalog": {"Id": "not:an:id"}}, Permissions=["DESCRIBE"])
+    lf.revoke_permissions(Principal=p(STEWARD), Resource={"Catalog": {}}, Permissions=["CREATE_DATABASE",
+                                                                                          "DESCRIBE"])
+
+
+def test_request_catalog_id_must_be_an_account_id(lake):
+    lf = lake[0]("lakeformation")
+    sub = f"{GOV}:s3tablescatalog/orders"     # what AWS answers this for (aws/aws-cli#9618)
+    message = rejects("InvalidInputException", lf.grant_permissions, CatalogId=sub, Principal=p(STEWARD),
+                      Resource={"Catalog": {}}, Permissions=["DESCRIBE"])
+    assert "Catalog id must be a valid AWS account id" in message
+    rejects("InvalidInputException", lf.revoke_permissions, CatalogId=sub, Principal=p(STEWARD),
+            Resource={"Catalog": {}}, Permissions=["DESCRIBE"])
+    rejects("InvalidInputException", lf.list_permissions, CatalogId=sub)
+    # a batch with a bad CatalogId fails as a whole, not entry by entry
+    rejects("InvalidInputException", lf.batch_grant_permissions, CatalogId=sub, Entries=[{
+        "Id": "1", "Principal": p(STEWARD), "Resource": {"Catalog": {}}, "Permissions": ["DESCRIBE"]}])
+
+
+def test_another_accounts_catalog_is_out_of_reach(lake):
+    gov, consumer = lake
+    analyst = f"arn:aws:iam::{CONSUMER}:role/Analyst"
+    # the consumer's data lake admin holds nothing on the governance account's Data Catalog, whether it names it
+    # by the request's CatalogId or by Resource.Catalog.Id
+    rejects("AccessDeniedException", consumer("lakeformation").grant_permissions, CatalogId=GOV,
+            Principal=p(analyst), Resource={"Catalog": {}}, Permissions=["CREATE_DATABASE"])
+    rejects("AccessDeniedException", consumer("lakeformation").grant_permissions, Principal=p(analyst),
+            Resource={"Catalog": {"Id": GOV}}, Permissions=["CREATE_DATABASE"])
+    # an account no one in the mesh has heard of
+    rejects("AccessDeniedException", gov("lakeformation").grant_permissions, CatalogId="999999999999",
+            Principal=p(STEWARD), Resource={"Catalog": {}}, Permissions=["DESCRIBE"])
+    # BatchGrantPermissions reports the same per entry, with AWS's error codes
+    failures = consumer("lakeformation").batch_grant_permissions(Entries=[
+        {"Id": "1", "Principal": p(analyst), "Resource": {"Catalog": {"Id": GOV}}, "Permissions": ["DESCRIBE"]},
+        {"Id": "2", "Principal": p(analyst), "Resource": {"Catalog": {"Id": f"{CONSUMER}:nope"}},
+         "Permissions": ["DESCRIBE"]},
+        {"Id": "3", "Principal": p(analyst), "Resource": {"Catalog": {}}, "Permissions": ["SELECT"]}])["Failures"]
+    assert sorted((f["RequestEntry"]["Id"], f["Error"]["ErrorCode"]) for f in failures) == [
+        ("1", "AccessDeniedException"), ("2", "EntityNotFoundException"), ("3", "InvalidInputException")]
+
+
+def test_update_data_cells_filter_replaces_the_definition_and_bumps_its_version(lake):
+    # https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_UpdateDataCellsFilter.html
+    lf = lake[0]("lakeformation")
+    key = {"TableCatalogId": GOV, "DatabaseName": "sales", "TableName": "orders", "Name": "recent"}
+    rejects("EntityNotFoundException", lf.update_data_cells_filter, TableData={**key, "ColumnNames": ["order_id"]})
+    lf.create_data_cells_filter(TableData={**key, "ColumnNames": ["order_id"], "RowFilter": {"AllRowsWildcard": {}}})
+    lf.update_data_cells_filter(TableData={**key, "ColumnWildcard": {"ExcludedColumnNames": ["amount"]},
+                                           "RowFilter": {"FilterExpression": "amount > '0'"}})
+    got = lf.get_data_cells_filter(**key)["DataCellsFilter"]
+    assert (got["VersionId"], got["ColumnWildcard"], got["RowFilter"], "ColumnNames" in got) == (
+        "2", {"ExcludedColumnNames": ["amount"]}, {"FilterExpression": "amount > '0'"}, False)
+    # an invalid update changes nothing
+    rejects("InvalidInputException", lf.update_data_cells_filter, TableData={**key, "ColumnNames": ["nope"]})
+    assert lf.get_data_cells_filter(**key)["DataCellsFilter"] == got
+    # listed with its table only
+    on_orders = lf.list_data_cells_filter(Table={"CatalogId": GOV, "DatabaseName": "sales", "Name": "orders"})
+    names = {f["Name"] for f in on_orders["DataCellsFilters"]}
+    assert "recent" in names and "no_email" not in names               # no_email is on customers
+    lf.delete_data_cells_filter(**key)
+    rejects("EntityNotFoundException", lf.delete_data_cells_filter, **key)

@@ -119,12 +119,28 @@ def test_lf_tag_grants_before_version_3_use_no_ram(tmp_path, version):
 
     srv = MotoServer(tmp_path / "moto.log")
     try:
-        gov, _ = build_lake(srv.url)
+        gov, consumer = build_lake(srv.url)
         make_admin(gov, GOV, version)
         gov("lakeformation").grant_permissions(Principal=p(CONSUMER), Resource={"LFTagPolicy": {
             "ResourceType": "TABLE", "Expression": [{"TagKey": "classification", "TagValues": ["public"]}]}},
             Permissions=["SELECT"], PermissionsWithGrantOption=["SELECT"])
         assert gov("ram").get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
+        # no share to accept: the receiving account passes on what the tag policy covers at once
+        # (https://docs.aws.amazon.com/lake-formation/latest/dg/optimize-ram.html, versions 1 and 2)
+        clf = consumer("lakeformation")
+        clf.grant_permissions(Principal=p(ANALYST), Resource={"LFTagPolicy": {
+            "CatalogId": GOV, "ResourceType": "TABLE", "Expression": [
+                {"TagKey": "classification", "TagValues": ["public"]}]}}, Permissions=["SELECT"])
+        clf.grant_permissions(Principal=p(ANALYST), Resource={"TableWithColumns": {
+            "CatalogId": GOV, "DatabaseName": "sales", "Name": "customers", "ColumnNames": ["country"]}},
+            Permissions=["SELECT"])
+        # what only a named grant covers (the pii column) still waits for its RAM invitation (no Organization)
+        gov("lakeformation").grant_permissions(Principal=p(CONSUMER), Resource={"Table": {
+            "DatabaseName": "sales", "Name": "customers"}}, Permissions=["SELECT"],
+            PermissionsWithGrantOption=["SELECT"])
+        rejects("AccessDeniedException", clf.grant_permissions, Principal=p(ANALYST), Resource={
+            "TableWithColumns": {"CatalogId": GOV, "DatabaseName": "sales", "Name": "customers",
+                                 "ColumnNames": ["email"]}}, Permissions=["SELECT"])
     finally:
         srv.stop()
 
@@ -226,5 +242,95 @@ def test_concurrent_grants_to_one_account_share_one_invitation(tmp_path):
         assert len(shares) == 1
         invitations = consumer("ram").get_resource_share_invitations()["resourceShareInvitations"]
         assert [i["status"] for i in invitations] == ["PENDING"]
+    finally:
+        srv.stop()
+
+
+def test_producers_cannot_change_the_schema_governance_owns(tmp_path):
+    """A domain account receives exactly what meshform.lf_grants.producer_grants grants it on its own database:
+    with it, Glue calls that create or drop tables or change the database in the governance catalog fail
+    (no CREATE_TABLE, no DROP, no ALTER on the database). ALTER on tables stays (partitions need it), so Lake
+    Formation alone would let an UpdateTable through: that is why the ETL role's IAM leaves glue:UpdateTable out
+    (pinned on the synthesized JSON by tests/test_synth_stacks.py)."""
+    from meshform import lf_grants
+    from meshform.local.emulator import MotoServer
+    from tests.emulator_fixtures import LOCATION
+
+    domain = "222222222222"
+    srv = MotoServer(tmp_path / "moto.log")
+    try:
+        gov, producer = build_lake(srv.url, consumer=domain)
+        lf = gov("lakeformation")
+        for _, grant in lf_grants.producer_grants(domain, "sales", LOCATION):
+            kind = grant.resource.kind
+            resource = ({"Database": {"Name": "sales"}} if kind == lf_grants.DATABASE else
+                        {"Table": {"DatabaseName": "sales", "TableWildcard": {}}} if kind == lf_grants.ALL_TABLES
+                        else {"DataLocation": {"ResourceArn": grant.resource.arn}})
+            lf.grant_permissions(Principal=p(grant.principal), Resource=resource, Permissions=list(grant.permissions),
+                                 PermissionsWithGrantOption=list(grant.permissions) if grant.grantable else [])
+        invitation = producer("ram").get_resource_share_invitations()["resourceShareInvitations"][0]
+        producer("ram").accept_resource_share_invitation(
+            resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
+        glue = producer("glue")
+        assert glue.get_table(CatalogId=GOV, DatabaseName="sales", Name="orders")["Table"]["Name"] == "orders"
+        rejects("AccessDeniedException", glue.create_table, CatalogId=GOV, DatabaseName="sales",
+                TableInput={"Name": "ungoverned"})
+        rejects("AccessDeniedException", glue.delete_table, CatalogId=GOV, DatabaseName="sales", Name="orders")
+        rejects("AccessDeniedException", glue.update_database, CatalogId=GOV, Name="sales",
+                DatabaseInput={"Name": "sales", "Description": "changed outside the contract"})
+        rejects("AccessDeniedException", glue.delete_database, CatalogId=GOV, Name="sales")
+        assert {t["Name"] for t in gov("glue").get_tables(DatabaseName="sales")["TableList"]} == {"customers",
+                                                                                                "orders"}
+        # the Lake Formation side lets ALTER through; IAM withholds glue:UpdateTable from every producer role
+        glue.update_table(CatalogId=GOV, DatabaseName="sales", TableInput={"Name": "orders", "StorageDescriptor": {
+            "Columns": [{"Name": "order_id", "Type": "string"}, {"Name": "amount", "Type": "string"}]}})
+    finally:
+        srv.stop()
+
+
+def test_lf_tag_policy_cascading_rules(tmp_path):
+    """A receiving account passes on an LF-tag policy it received in one of two ways
+    (https://docs.aws.amazon.com/lake-formation/latest/dg/permission-cascading-rules.html): rule 1, exactly the
+    same policy, held with the grant option; rule 2, any *other* policy while it holds DESCRIBE on every tag-value
+    pair the policy names, no grant option needed. The identical policy without the grant option fails even with
+    DESCRIBE on the tags (cascade-cross-account-permission-procedures.html: AccessDeniedException)."""
+    from meshform.local.emulator import MotoServer
+
+    srv = MotoServer(tmp_path / "moto.log")
+    try:
+        gov, consumer = build_lake(srv.url)
+        lf, clf = gov("lakeformation"), consumer("lakeformation")
+
+        def policy(*values, catalog=GOV):
+            return {"LFTagPolicy": {"CatalogId": catalog, "ResourceType": "TABLE", "Expression": [
+                {"TagKey": "classification", "TagValues": list(values)}]}}
+
+        def regrant(resource, perms=("SELECT",)):
+            clf.grant_permissions(Principal=p(ANALYST), Resource=resource, Permissions=list(perms))
+
+        # received without the grant option: no cascading, same policy or another one
+        lf.grant_permissions(Principal=p(CONSUMER), Resource=policy("public"), Permissions=["SELECT"])
+        invitation = consumer("ram").get_resource_share_invitations()["resourceShareInvitations"][0]
+        consumer("ram").accept_resource_share_invitation(
+            resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
+        rejects("AccessDeniedException", regrant, policy("public"))
+        rejects("AccessDeniedException", regrant, policy("public", "pii"))
+        # DESCRIBE on the tag values: the identical policy still fails; a different one cascades (rule 2)
+        lf.grant_permissions(Principal=p(CONSUMER), Resource={"LFTag": {
+            "TagKey": "classification", "TagValues": ["public", "pii"]}}, Permissions=["DESCRIBE"],
+            PermissionsWithGrantOption=["DESCRIBE"])
+        rejects("AccessDeniedException", regrant, policy("public"))
+        regrant(policy("public", "pii"))
+        # rule 1: exactly the received policy, with the grant option; not a narrower one without DESCRIBE on it
+        lf.revoke_permissions(Principal=p(CONSUMER), Resource={"LFTag": {
+            "TagKey": "classification", "TagValues": ["public", "pii"]}}, Permissions=["DESCRIBE"])
+        lf.grant_permissions(Principal=p(CONSUMER), Resource=policy("public", "pii"), Permissions=["SELECT"],
+                             PermissionsWithGrantOption=["SELECT"])
+        regrant(policy("pii", "public"))                  # the same policy (value order does not matter)
+        rejects("AccessDeniedException", regrant, policy("pii"))
+        # a named re-grant of a table the policy covers (customers.email is pii, the rest public): accepted --
+        # inferred, no AWS page states it for tag-shared tables (docs/aws-rules.md)
+        regrant({"TableWithColumns": {"CatalogId": GOV, "DatabaseName": "sales", "Name": "customers",
+                                      "ColumnNames": ["email"]}})
     finally:
         srv.stop()

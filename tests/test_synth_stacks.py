@@ -249,3 +249,71 @@ def test_consumer_athena_workgroup_enforced_and_encrypted(stack):
     assert result["encryption_configuration"]["kms_key_arn"] == f"${{aws_kms_key.{key_name}.arn}}"
     buckets = {b["bucket"] for b in s.resources("aws_s3_bucket").values()}
     assert buckets == {"acme-dev-analytics-athena-results-555555555555", "acme-dev-analytics-logs-555555555555"}
+
+
+# Glue calls that change a schema (databases, tables, table versions). Tables belong to the governance stacks
+# (their schema is the contract): an UpdateTable by a producer would be reverted by the next governance apply, so
+# no role of a domain or consumer account may call them (docs/aws-rules.md, "Glue jobs and Lake Formation access
+# modes"). Lake Formation ALTER stays granted on tables (partitions need it), so IAM is what withholds them.
+SCHEMA_WRITES = ("glue:CreateDatabase", "glue:UpdateDatabase", "glue:DeleteDatabase", "glue:CreateTable",
+                 "glue:UpdateTable", "glue:DeleteTable", "glue:BatchDeleteTable", "glue:DeleteTableVersion",
+                 "glue:BatchDeleteTableVersion")
+
+
+def _allowed_actions(policy: dict) -> list[str]:
+    out = []
+    for statement in policy["Statement"]:
+        if statement.get("Effect") != "Allow":
+            continue
+        assert "NotAction" not in statement, statement        # an Allow with NotAction would allow schema writes
+        actions = statement["Action"]
+        out += [actions] if isinstance(actions, str) else actions
+    return out
+
+
+@pytest.mark.parametrize("env", ["dev", "prod", "qa"])
+def test_producer_and_consumer_roles_cannot_change_governed_schemas(synth_root, env):
+    from fnmatch import fnmatchcase
+
+    stacks = [p for p in sorted((synth_root / "cdktf.out" / "stacks").glob(f"{env}-*/cdk.tf.json"))
+              if p.parent.name.startswith((f"{env}-domain-", f"{env}-consumer-"))]
+    assert len(stacks) == 5
+    seen_etl = 0
+    for path in stacks:
+        s = Stack(path)
+        for role in s.resources("aws_iam_role").values():
+            # no inline or AWS-managed policies beside the ones checked below (AWSGlueServiceRole allows glue:*)
+            assert not role.get("inline_policy") and not role.get("managed_policy_arns"), role["name"]
+            seen_etl += role["name"].endswith(("-etl", "-etl-fgac"))
+        for attachment in s.resources("aws_iam_role_policy_attachment").values():
+            assert attachment["policy_arn"].startswith("${aws_iam_policy."), attachment
+        for rtype in ("aws_iam_role_policy", "aws_iam_policy"):
+            for name, body in s.resources(rtype).items():
+                for action in _allowed_actions(json.loads(body["policy"])):
+                    # case-insensitive like IAM, wildcards included ("glue:*", "glue:Update*", "*")
+                    hits = [w for w in SCHEMA_WRITES if fnmatchcase(w.lower(), action.lower())]
+                    assert not hits, f"{path.parent.name} {rtype}.{name} allows {action} ({hits})"
+        # and Lake Formation: no CREATE_TABLE/ALTER/DROP on a database, no DROP on a table, no ALL anywhere
+        for name, grant in s.resources("aws_lakeformation_permissions").items():
+            perms = set(grant["permissions"]) | set(grant.get("permissions_with_grant_option", []))
+            assert "ALL" not in perms, name
+            if "database" in grant:
+                assert perms <= {"DESCRIBE"}, name
+            if "table" in grant:
+                assert "DROP" not in perms, name
+    assert seen_etl >= 3           # every domain's ETL role was among the roles checked
+
+
+def test_governance_grants_producers_no_schema_permissions(stack):
+    """What the governance account grants a domain account on its own database: DESCRIBE on the database (no
+    CREATE_TABLE, ALTER, DROP), partition-maintenance permissions on its tables (no DROP), and the location."""
+    domains = {"222222222222", "333333333333", "444444444444"}
+    to_domains = [g for g in stack("dev-governance*").resources("aws_lakeformation_permissions").values()
+                  if g["principal"] in domains and ("database" in g or "table" in g)]
+    own = [g for g in to_domains if g.get("table", {}).get("wildcard")]
+    assert len(own) == 3 and all(g["permissions"] == ["ALTER", "DELETE", "DESCRIBE", "INSERT", "SELECT"]
+                                 for g in own)
+    for grant in to_domains:
+        perms = set(grant["permissions"]) | set(grant.get("permissions_with_grant_option", []))
+        assert perms <= ({"DESCRIBE"} if "database" in grant else {"ALTER", "DELETE", "DESCRIBE", "INSERT",
+                                                                     "SELECT"}), grant

@@ -291,6 +291,11 @@ def _all_backends(region: str) -> list:
 
 
 # ---------------------------------------------------------------- Lake Formation's use of RAM
+def cross_account_version(lf: Any) -> int:
+    """The CROSS_ACCOUNT_VERSION of a Lake Formation backend's data lake settings (1 when unset)."""
+    return _cross_account_version(lf)
+
+
 def _cross_account_version(lf: Any) -> int:
     params = lf.settings[lf.account_id].get("Parameters") or {}
     try:

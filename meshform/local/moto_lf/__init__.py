@@ -1,6 +1,7 @@
 """meshform's strict Lake Formation emulation, grafted onto moto 5.2.5 (written so it could go upstream):
-models.py (grant state and AWS's grant rules), rules.py (stateless validation), catalog.py (what grants refer to),
-responses.py (request parsing). install() wires it in."""
+models.py (grant state and AWS's grant rules), filters.py (data cells filters: model and rules), rules.py
+(stateless validation), catalog.py (what grants refer to), responses.py (request parsing and answers only).
+install() wires it in."""
 from __future__ import annotations
 
 NEW_ACTIONS = ("CreateDataCellsFilter", "GetDataCellsFilter", "UpdateDataCellsFilter", "DeleteDataCellsFilter",
@@ -13,12 +14,14 @@ def install() -> None:
     from moto.lakeformation.models import LakeFormationBackend
     from moto.lakeformation.responses import LakeFormationResponse
 
+    from meshform.local.moto_lf.filters import DataCellsFilters
     from meshform.local.moto_lf.models import StrictLakeFormation
     from meshform.local.moto_lf.responses import Handlers
 
-    for name, member in vars(StrictLakeFormation).items():
-        if not name.startswith("__") and (callable(member) or isinstance(member, property)):
-            setattr(LakeFormationBackend, name, member)
+    for model in (StrictLakeFormation, DataCellsFilters):
+        for name, member in vars(model).items():
+            if not name.startswith("__") and (callable(member) or isinstance(member, property)):
+                setattr(LakeFormationBackend, name, member)
     for name, member in vars(Handlers).items():
         if callable(member) and not name.startswith("__"):
             setattr(LakeFormationResponse, name, member)

@@ -2,9 +2,12 @@
 the LF-tags a table's columns carry (for LF-tag-policy coverage). Reads other services' moto backends."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meshform.local.moto_lf.errors import EntityNotFound, InvalidInput
+
+if TYPE_CHECKING:
+    from meshform.local.moto_lf.filters import DataCellsFilter
 
 
 def lf_backend(account: str, region: str):
@@ -49,7 +52,14 @@ def require_exists(kind: str, body: dict, region: str, caller: str, revoke: bool
     InvalidInputException "Cell Filter not found", one of the three messages the provider's destroy tolerates
     (permissions.go, resourcePermissionsDelete), with "No permissions revoked. Grantee" and "cannot grant/revoke
     permission on non-existent column"."""
-    if kind == "Database":
+    if kind == "Catalog":
+        # an account's Data Catalog always exists; a child catalog must have been created (multi-catalog,
+        # https://docs.aws.amazon.com/lake-formation/latest/dg/granting-multi-catalog-permissions.html). moto 5.2.5
+        # has no Glue CreateCatalog, so every child catalog is unknown: EntityNotFoundException, as for any
+        # resource that does not exist (API_GrantPermissions#Errors)
+        if ":" in (body.get("Id") or ""):
+            raise EntityNotFound(f"Catalog {body['Id']} not found.")
+    elif kind == "Database":
         glue = glue_backend(body["CatalogId"], region)
         if body["Name"] not in glue.databases:
             raise EntityNotFound(f"Database {body['Name']} not found in catalog {body['CatalogId']}.")
@@ -134,13 +144,14 @@ def require_tag(catalog: str, region: str, key: str, values: list[str]) -> None:
         raise EntityNotFound(f"Tag or tag value does not exist: {key}={sorted(values)} in catalog {catalog}.")
 
 
-def filters_of(backend: Any) -> dict[tuple[str, str, str, str], dict]:
+def filters_of(backend: Any) -> dict[tuple[str, str, str, str], DataCellsFilter]:
+    """The data cells filters of a backend's account and region (meshform/local/moto_lf/filters.py)."""
     if not hasattr(backend, "data_cells_filters"):
         backend.data_cells_filters = {}
     return backend.data_cells_filters
 
 
-def find_filter(body: dict, region: str, caller: str) -> dict | None:
+def find_filter(body: dict, region: str, caller: str) -> DataCellsFilter | None:
     key = (body["TableCatalogId"], body["DatabaseName"], body["TableName"], body["Name"])
     for account in dict.fromkeys((body["TableCatalogId"], caller)):
         found = filters_of(lf_backend(account, region)).get(key)

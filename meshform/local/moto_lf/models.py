@@ -40,7 +40,12 @@ def canonical(resource: dict, default_catalog: str) -> tuple[str, dict]:
     rules.validate_shape(kind, body)
     c = body.get("CatalogId") or default_catalog
     if kind == "Catalog":
-        return kind, {}
+        # the request's own Data Catalog answers as {} (what ListPermissions returns for it); another account's
+        # catalog or a child catalog keeps its absolute Id
+        account, child = rules.catalog_of(body, default_catalog)
+        if child is None and account == default_catalog:
+            return kind, {}
+        return kind, {"Id": account if child is None else f"{account}:{child}"}
     if kind == "Database":
         return kind, {"CatalogId": c, "Name": body["Name"]}
     if kind == "Table":
@@ -88,8 +93,10 @@ def split(kind: str, body: dict, permissions: set[str], grantable: set[str]) -> 
     return out
 
 
-def resource_catalog(resource: dict) -> str:
+def resource_catalog(resource: dict) -> str | None:
     kind, body = next(iter(resource.items()))
+    if kind == "Catalog":
+        return body["Id"].split(":")[0] if body.get("Id") else None
     return body.get("TableCatalogId") if kind == "DataCellsFilter" else body.get("CatalogId")
 
 
@@ -146,6 +153,7 @@ class StrictLakeFormation(_Backend):
         https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_RevokePermissions.html lists the same
         errors as GrantPermissions; revoking needs what granting needs: a data lake administrator or the grant
         option (https://docs.aws.amazon.com/lake-formation/latest/dg/revoking-permssions-console-all.html)."""
+        rules.validate_catalog_id(catalog_id)
         identifier = rules.validate_principal(principal)
         permissions, grantable = list(permissions or []), list(grantable or [])
         kind, body = canonical(resource, catalog_id)
@@ -212,8 +220,10 @@ class StrictLakeFormation(_Backend):
                 return
             holders, source, store = [caller_arn], self, self.account_id
         else:
-            if kind not in ("DataLocation",) and not moto_ram.lf_share_visible(owner, self.account_id,
-                                                                              self.region_name):
+            # another account's Data Catalog itself (CREATE_DATABASE, ...) is not a RAM-shared resource: the account
+            # grants on it only what it received on it with the grant option (checked below)
+            if kind not in ("DataLocation", "Catalog") and not moto_ram.lf_share_visible(
+                    owner, self.account_id, self.region_name) and not self._shared_without_ram(owner, kind, entries):
                 raise AccessDenied(f"Insufficient Lake Formation permission(s): nothing from catalog {owner} is "
                                    f"shared with {self.account_id} yet (no accepted AWS RAM resource share).")
             if admin:
@@ -222,11 +232,32 @@ class StrictLakeFormation(_Backend):
                 holders, source, store = [caller_arn], self, self.account_id
         for res, perms, grant_perms in entries:
             needed = perms | grant_perms
+            if store == owner != self.account_id and res == {"Catalog": {"Id": owner}}:
+                res = {"Catalog": {}}       # the owner's store holds its own root catalog as Catalog {}
             held = source.grantable_on(store, holders, res)
             missing = [] if "ALL" in held else sorted(needed - held)
+            if missing and kind == "LFTagPolicy" and owner != self.account_id and \
+                    source.cascades_by_describe(store, holders, res):
+                continue
             if missing:
                 raise AccessDenied(f"Insufficient Lake Formation permission(s): {holders[0]} holds no grant option "
                                    f"for {missing} on {json.dumps(res, sort_keys=True)}.")
+
+    def _shared_without_ram(self, owner: str, kind: str, entries: list[tuple[dict, set, set]]) -> bool:
+        """Before cross-account version 3, LF-TBAC grants to another account do not use AWS RAM ("Cross-account
+        Lake Formation permission grants don't use AWS RAM to share data",
+        https://docs.aws.amazon.com/lake-formation/latest/dg/optimize-ram.html): what the account received
+        through an LF-tag policy of such an owner is available at once, no share to accept."""
+        from meshform.local import moto_ram
+
+        source = cat.lf_backend(owner, self.region_name)
+        if moto_ram.cross_account_version(source) >= 3:
+            return False
+        if kind in ("LFTag", "LFTagPolicy"):
+            return True
+        policies = [g for g in source.grants_in(owner).values() if g.principal == self.account_id
+                    and next(iter(g.resource)) == "LFTagPolicy"]
+        return all(any(covers(g.resource, res, self.region_name) for g in policies) for res, _, _ in entries)
 
     def grantable_on(self, owner: str, holders: list[str], target: dict) -> set[str]:
         """Permissions the holders may grant on target: held with the grant option on it or on an encompassing
@@ -238,6 +269,23 @@ class StrictLakeFormation(_Backend):
             if grant.principal in holders and grant.grantable and covers(grant.resource, target, self.region_name):
                 out |= grant.grantable
         return out
+
+    def cascades_by_describe(self, store: str, holders: list[str], policy: dict) -> bool:
+        """Cascading rule 2 of an LF-tag policy received from another account: without any grant option, a
+        principal of the receiving account may grant on an LF-tag policy when it holds DESCRIBE on every tag-value
+        pair the policy names -- but only on a policy that is not exactly the one it received ("This approach only
+        works when producer and consumer accounts have different permissions policies"; the identical policy
+        needs the grant option, rule 1, and is refused with AccessDeniedException otherwise).
+        https://docs.aws.amazon.com/lake-formation/latest/dg/permission-cascading-rules.html,
+        https://docs.aws.amazon.com/lake-formation/latest/dg/cross-account-cascading-permissions.html,
+        https://docs.aws.amazon.com/lake-formation/latest/dg/cascade-cross-account-permission-procedures.html"""
+        body = policy["LFTagPolicy"]
+        received = [g for g in self.grants_in(store).values() if g.principal in holders and g.resource == policy]
+        if received:
+            return False
+        return all("DESCRIBE" in self.held_on(store, holders, {"LFTag": {
+            "CatalogId": body["CatalogId"], "TagKey": term["TagKey"], "TagValues": [value]}})
+            for term in body["Expression"] for value in term["TagValues"])
 
     def held_on(self, store: str, holders: list[str], target: dict) -> set[str]:
         """Permissions (with or without grant option) the holders have on target or an encompassing resource."""
@@ -304,6 +352,7 @@ class StrictLakeFormation(_Backend):
                     resource_type: str | None) -> list[dict]:
         from meshform.local import moto_ram
 
+        rules.validate_catalog_id(catalog_id)
         if principal is not None and resource is None:
             raise InvalidInput("Resource is mandatory if Principal is set in the input.")
         if resource_type is not None and resource_type not in _RESOURCE_TYPES:
@@ -353,6 +402,8 @@ class StrictLakeFormation(_Backend):
 
     # ---- batch
     def strict_batch(self, caller_arn: str, catalog_id: str, entries: list[dict], revoke: bool) -> list[dict]:
+        """A bad request CatalogId fails the whole call; each entry's own errors come back in Failures."""
+        rules.validate_catalog_id(catalog_id)
         failures = []
         for entry in entries or []:
             try:
@@ -576,7 +627,7 @@ def listed_for(stored: dict, kind: str, body: dict) -> bool:
     if skind != kind:
         return False
     if kind == "Catalog":
-        return True
+        return sbody == body
     if kind == "LFTag":
         return sbody["CatalogId"] == body["CatalogId"] and sbody["TagKey"] == body["TagKey"]
     return sbody == body
@@ -621,11 +672,11 @@ def _policy_covers(policy: dict, tkind: str, t: dict, region: str) -> bool:
     list every named column must match; DATABASE policies cover databases."""
     expression, catalog = policy["Expression"], policy["CatalogId"]
     if tkind == "LFTagPolicy":
-        if (t["CatalogId"], t["ResourceType"]) != (catalog, policy["ResourceType"]):
-            return False
-        narrower = {term["TagKey"]: set(term["TagValues"]) for term in t["Expression"]}
-        return all(term["TagKey"] in narrower and narrower[term["TagKey"]] <= set(term["TagValues"])
-                   for term in expression)
+        # cascading with the grant option works only with exactly the same LF-tag policy (rule 1 of
+        # https://docs.aws.amazon.com/lake-formation/latest/dg/permission-cascading-rules.html; in one account
+        # "only using the same LF-Tag expression", https://docs.aws.amazon.com/lake-formation/latest/dg/
+        # lf-tag-considerations.html): a narrower or wider policy is not covered (see cascades_by_describe)
+        return policy == t
     if policy["ResourceType"] == "DATABASE":
         return tkind == "Database" and t["CatalogId"] == catalog and cat.expression_matches(
             cat.effective_tags(catalog, region, t["Name"], "", None), expression)

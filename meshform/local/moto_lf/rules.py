@@ -59,8 +59,51 @@ def resource_kind(resource: dict | None) -> str:
     return present[0]
 
 
+# The request's CatalogId (GrantPermissions, RevokePermissions, the batch calls, ListPermissions) names an account's
+# Data Catalog ("By default, the account ID", API_GrantPermissions#CatalogId). AWS answers anything else with
+# InvalidInputException "Catalog id must be a valid AWS account id." -- observed for GrantPermissions with a
+# sub-catalog id (https://github.com/aws/aws-cli/issues/9618,
+# https://github.com/hashicorp/terraform-provider-aws/issues/48358); child catalogs go in Resource.Catalog.Id.
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def validate_catalog_id(catalog_id: str) -> str:
+    if not isinstance(catalog_id, str) or not ACCOUNT_ID.match(catalog_id):
+        raise InvalidInput("Catalog id must be a valid AWS account id.")
+    return catalog_id
+
+
+# Resource.Catalog has one optional member, Id (https://docs.aws.amazon.com/lake-formation/latest/APIReference/
+# API_CatalogResource.html): absent, the request's Data Catalog; "<account-id>" an account's Data Catalog;
+# "<account-id>:<catalog>[/<child>]" or, relative to the request's CatalogId, "<catalog>[/<child>]" a catalog inside
+# it (multi-catalog, https://docs.aws.amazon.com/lake-formation/latest/dg/granting-multi-catalog-permissions.html;
+# the absolute form is what ListPermissions answers, hashicorp/terraform-provider-aws#46246).
+_CHILD_OF_ACCOUNT = re.compile(r"^(\d{12}):(.+)$")
+
+
+def catalog_of(body: dict, default_catalog: str) -> tuple[str, str | None]:
+    """(account, child catalog path or None) a Catalog resource names."""
+    identifier = body.get("Id")
+    if identifier is None:
+        return default_catalog, None
+    if not isinstance(identifier, str) or not 0 < len(identifier) <= 255:
+        raise InvalidInput(f"Invalid Catalog Id {identifier!r}: 1 to 255 characters.")
+    if ACCOUNT_ID.match(identifier):
+        return identifier, None
+    child = _CHILD_OF_ACCOUNT.match(identifier)
+    if child is not None:
+        return child.group(1), child.group(2)
+    if ":" in identifier:
+        raise InvalidInput(f"Invalid Catalog Id {identifier!r}: expected <account-id>, <account-id>:<catalog> or "
+                           "<catalog>.")
+    return default_catalog, identifier
+
+
 def validate_shape(kind: str, body: dict) -> None:
     """Required members per resource type (API_TableResource, API_TableWithColumnsResource, ...)."""
+    if kind == "Catalog" and set(body) - {"Id"}:
+        # API_CatalogResource has Id only
+        raise InvalidInput(f"Unknown Catalog member(s) {sorted(set(body) - {'Id'})}: a Catalog resource takes Id.")
     required = {"Database": ("Name",), "Table": ("DatabaseName",), "TableWithColumns": ("DatabaseName", "Name"),
                 "DataLocation": ("ResourceArn",), "DataCellsFilter": ("DatabaseName", "TableName", "Name"),
                 "LFTag": ("TagKey", "TagValues"), "LFTagPolicy": ("ResourceType", "Expression")}.get(kind, ())
@@ -86,6 +129,10 @@ def validate_shape(kind: str, body: dict) -> None:
 _TABLE = {"ALL", "ALTER", "DELETE", "DESCRIBE", "DROP", "INSERT", "SELECT"}
 _DATABASE = {"ALL", "ALTER", "CREATE_TABLE", "DESCRIBE", "DROP"}
 VALID_PERMISSIONS = {
+    # Catalog: ALL (Super), Super user, ALTER, CREATE_DATABASE, DESCRIBE, DROP (lf-permissions-reference, "Catalog"
+    # and "Data Catalog"); CREATE_CATALOG (multi-catalog, granting-multi-catalog-permissions.html); CREATE_LF_TAG
+    # and CREATE_LF_TAG_EXPRESSION are granted on the catalog (TBAC-adding-tag-creator.html). Never SELECT,
+    # CREATE_TABLE, DATA_LOCATION_ACCESS, ASSOCIATE, ...
     "Catalog": {"ALL", "ALTER", "CREATE_CATALOG", "CREATE_DATABASE", "DESCRIBE", "DROP", "SUPER_USER",
                 "CREATE_LF_TAG", "CREATE_LF_TAG_EXPRESSION"},
     "Database": _DATABASE,
