@@ -28,7 +28,7 @@ def build(root: Path, envs: list[str] | None, out: Path, reports: Path, echo: Ec
     find_checkov()                                   # fail before the long steps, not after them
     started = time.monotonic()
     workers = Workers()
-    workers.start(1)                                 # imports the provider bindings (~15 s) while we validate
+    workers.start(1, ahead=True)                     # imports the provider bindings (~15 s) while we validate
     try:
         meshes = load_meshes(root, envs)             # every input error, before anything is written
     except BaseException:
