@@ -23,21 +23,15 @@ def build(root: Path, envs: list[str] | None, out: Path, reports: Path, echo: Ec
     from meshform.check.report import render
     from meshform.check.runner import find_checkov, load_skips, run_checks
     from meshform.summary import describe_meshes, describe_stacks
-    from meshform.synth import Workers, synthesize
+    from meshform.synth import synthesize
 
     find_checkov()                                   # fail before the long steps, not after them
     started = time.monotonic()
-    workers = Workers()
-    workers.start(1, ahead=True)                     # imports the provider bindings (~15 s) while we validate
-    try:
-        meshes = load_meshes(root, envs)             # every input error, before anything is written
-    except BaseException:
-        workers.close()
-        raise
+    meshes = load_meshes(root, envs)                 # every input error, before any jsii import
     validated = time.monotonic()
     echo(describe_meshes(meshes))
-    echo(f"\nsynthesizing {len(meshes)} environment(s) ...")
-    stacks = synthesize(meshes, out, incremental=True, workers=workers)
+    echo(f"\nsynthesizing {len(meshes)} environment(s) (the first run imports the provider bindings, ~15 s) ...")
+    stacks = synthesize(meshes, out, incremental=True)
     synthesized = time.monotonic()
     echo(describe_stacks(stacks, out))
     def progress(mesh, count: int, todo: int) -> None:

@@ -42,9 +42,7 @@ class SynthesizedStack:
     rebuilt: bool = True           # False: copied unchanged from the previous output (incremental)
 
 
-def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False,
-               workers: Workers | None = None) -> list[SynthesizedStack]:
-    """`workers`: started worker processes to synthesize in (stopped on return, used or not)."""
+def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list[SynthesizedStack]:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     plans = {mesh.env: stack_plan(mesh) for mesh in meshes}
@@ -56,7 +54,7 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False,
     try:
         only = None if rebuild is None else set(rebuild)
         wanted = [p for _, p in order if only is None or p.name in only]
-        built = _synth_stacks(meshes, staging, wanted, workers) if wanted else {}
+        built = _synth_stacks(meshes, staging, wanted) if wanted else {}
         stacks_dir = staging / "stacks"
         stacks_dir.mkdir(exist_ok=True)
         manifest: dict[str, dict] = {}
@@ -73,8 +71,6 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False,
         state.record(staging)
         replace_dir(staging, out)
     finally:
-        if workers is not None:
-            workers.close()
         shutil.rmtree(staging, ignore_errors=True)
     results = []
     for mesh, planned in order:
@@ -90,62 +86,49 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False,
 
 
 class Workers:
-    """Synthesis worker processes (meshform/synth_worker.py), each its own Python + jsii runtime. A worker imports
-    jsii and the provider bindings (10-15 s) as soon as it starts and then waits for its part of the work on stdin,
-    so `meshform build` starts one before validating: the import overlaps validation instead of following it.
+    """Synthesis worker processes (meshform/synth_worker.py), each its own Python + jsii runtime: a worker imports
+    jsii and the provider bindings (10-15 s) as soon as it starts, then reads its part of the work from stdin.
 
     Workers run with -O: jsii's generated bindings type-check every argument of every call with typeguard under
     `if __debug__` (≈15 % of a worker's time at scale). The same code with the checks on runs in-process for small
-    `meshform synth` runs and in every synthesis test, so a type mistake is still caught there."""
+    builds and in every synthesis test, so a type mistake is still caught there (tests/test_incremental_synth.py
+    compares the files both ways)."""
 
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[str]] = []
 
-    def start(self, count: int, ahead: bool = False) -> None:
-        """`ahead`: started before the input is validated — at a lower CPU priority, so that validation (and the
-        time to an input error) is not slowed by the import it overlaps."""
-        while len(self.procs) < count:
-            self.procs.append(subprocess.Popen([sys.executable, "-O", "-m", "meshform.synth_worker"],
-                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                               stderr=subprocess.PIPE, text=True,
-                                               preexec_fn=_lower_priority if ahead else None))
-
     def run(self, jobs: list[list[str]]) -> None:
         """One job (meshes pickle, outdir, stack names) per worker; raises when a worker fails."""
-        self.start(len(jobs))
-        busy = self.procs[:len(jobs)]
-        for proc, job in zip(busy, jobs, strict=True):
-            assert proc.stdin is not None
-            proc.stdin.write(json.dumps(job) + "\n")
-            proc.stdin.flush()
-        outputs = [proc.communicate() for proc in busy]
-        self.close()
-        for proc, (_, stderr) in zip(busy, outputs, strict=True):
+        try:
+            for job in jobs:
+                proc = subprocess.Popen([sys.executable, "-O", "-m", "meshform.synth_worker"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                self.procs.append(proc)
+                assert proc.stdin is not None
+                proc.stdin.write(json.dumps(job) + "\n")
+                proc.stdin.flush()
+            outputs = [proc.communicate() for proc in self.procs]
+        finally:
+            self.close()
+        for proc, (_, stderr) in zip(self.procs, outputs, strict=True):
             if proc.returncode != 0:
                 raise RuntimeError(f"synthesis worker failed (exit {proc.returncode}):\n{stderr[-4000:]}")
 
     def close(self) -> None:
-        """Stop the workers that got no work (a failed validation, nothing to rebuild): ours, by pid."""
+        """Stop workers still running (an interrupted run): ours, by pid."""
         for proc in self.procs:
-            if proc.poll() is None and proc.stdin is not None and not proc.stdin.closed:
-                proc.terminate()
             if proc.poll() is None:
+                proc.terminate()
                 proc.communicate()
-        self.procs = []
 
 
-def _lower_priority() -> None:
-    os.nice(10)
-
-
-def _synth_stacks(meshes: list[Mesh], staging: Path, wanted: list[PlannedStack],
-                  workers: Workers | None) -> dict[str, dict]:
+def _synth_stacks(meshes: list[Mesh], staging: Path, wanted: list[PlannedStack]) -> dict[str, dict]:
     """Build the `wanted` stacks into staging/stacks; their manifest entries. Large builds are split over worker
-    processes (MESHFORM_WORKERS, default one per core), and so is every build given started `workers`: stacks never
-    reference each other, so each part is synthesized independently and the results are the same files."""
+    processes (MESHFORM_WORKERS, default one per core): stacks never reference each other, so each part is
+    synthesized independently and the results are the same files."""
     total = sum(p.weight for p in wanted)
     count = min(load_settings().processes, len(wanted), max(1, total // _PARALLEL_FROM))
-    if count < 2 and workers is None:
+    if count < 2:
         from modules.app import build_app  # deferred: imports jsii + the AWS bindings (10-15 s)
 
         app, _ = build_app(meshes, str(staging), {p.name for p in wanted})
@@ -160,11 +143,7 @@ def _synth_stacks(meshes: list[Mesh], staging: Path, wanted: list[PlannedStack],
     meshes_file = staging / ".meshes.pickle"
     meshes_file.write_bytes(pickle.dumps(meshes))
     parts = [staging / f".part-{i}" for i in range(count)]
-    pool = workers or Workers()
-    try:
-        pool.run([[str(meshes_file), str(part), *group] for part, group in zip(parts, groups, strict=True)])
-    finally:
-        pool.close()
+    Workers().run([[str(meshes_file), str(part), *group] for part, group in zip(parts, groups, strict=True)])
     entries: dict[str, dict] = {}
     (staging / "stacks").mkdir(exist_ok=True)
     for part in parts:

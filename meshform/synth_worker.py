@@ -1,6 +1,7 @@
 """One synthesis worker (meshform/synth.py `Workers`): imports jsii and the provider bindings at once, then reads
 one job from stdin — a JSON list [MESHES_PICKLE, OUTDIR, STACK...] — and builds those stacks of the pickled meshes
-into OUTDIR. End of input without a job: there is no work, exit 0.
+into OUTDIR (the import overlaps the parent preparing and sending the other workers' jobs). End of input without a
+job: there is no work, exit 0.
 
     python -O -m meshform.synth_worker < job
 
@@ -16,7 +17,7 @@ import meshform.synth  # noqa: F401  (sets the jsii environment before the bindi
 
 
 def main() -> int:
-    from modules.app import build_app  # the long part: done before the parent has the work ready
+    from modules.app import build_app  # the long part, before the job is read
 
     line = sys.stdin.readline()
     if not line.strip():

@@ -20,7 +20,7 @@ import yaml
 
 from meshform.check.cache import CheckCache, environment_fingerprint, merge_facts, stack_facts, stack_key
 from meshform.check.mesh_facts import MESH_FILE_ENV, mesh_facts
-from meshform.check.report_files import KINDS, write_reports
+from meshform.check.report_files import KINDS, stack_of, write_reports
 from meshform.local.terraform import ToolMissing
 from meshform.settings import load_settings
 from meshform.spec.mesh import Mesh
@@ -247,7 +247,7 @@ def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path,
     by_name = {(s, address.split(".", 1)[1]): address for s, address in synthesized}
     for kind in KINDS:
         for item in merged[kind]:
-            stack_name = Path(item.get("file_path", "")).parent.name
+            stack_name = stack_of(item.get("file_path", ""))
             address = _address(item.get("resource", ""), stack_name, by_name)
             evaluated.add((stack_name, address))
             seen_checks.add(item.get("check_id", ""))
@@ -318,7 +318,7 @@ def _check_uncached(checkov: str, todo: list[_Stack], stacks_dir: Path, reports:
                 complete = False
             for kind in KINDS:
                 for item in block.get("results", {}).get(kind, []):
-                    owner = Path(item.get("file_path", "")).parent.name
+                    owner = stack_of(item.get("file_path", ""))
                     if owner in per_stack:
                         per_stack[owner]["results"][kind].append(_portable(item, owner))
         seen = {item.get("check_id") for entry in per_stack.values() for kind in KINDS
