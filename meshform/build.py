@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from meshform.loader import load_meshes
+from meshform.settings import load_settings
 
 
 def check_cache_dir(root: Path) -> Path:
@@ -21,26 +22,32 @@ Echo = Callable[[str], None]
 def build(root: Path, envs: list[str] | None, out: Path, reports: Path, echo: Echo = print) -> bool:
     """Raises ValidationFailed (nothing written) or ToolMissing (checkov); returns whether every check passed."""
     from meshform.check.report import render
-    from meshform.check.runner import find_checkov, load_skips, run_checks
+    from meshform.check.runner import Checkovs, find_checkov, load_skips, run_checks
     from meshform.summary import describe_meshes, describe_stacks
     from meshform.synth import synthesize
 
-    find_checkov()                                   # fail before the long steps, not after them
+    checkov = find_checkov()                         # fail before the long steps, not after them
     started = time.monotonic()
     meshes = load_meshes(root, envs)                 # every input error, before any jsii import
     validated = time.monotonic()
     echo(describe_meshes(meshes))
     echo(f"\nsynthesizing {len(meshes)} environment(s) (the first run imports the provider bindings, ~15 s) ...")
-    stacks = synthesize(meshes, out, incremental=True)
-    synthesized = time.monotonic()
-    echo(describe_stacks(stacks, out))
-    def progress(mesh, count: int, todo: int) -> None:
-        reused = f" ({count - todo} unchanged since the last build: results re-used)" if todo < count else ""
-        echo(f"\nchecking {mesh.env}: {todo} of {count} stacks with checkov and the mesh's governance rules{reused}"
-             " ...")
+    ready = Checkovs(checkov)
+    ready.start(load_settings().processes)           # checkov imports itself (2-3 s each) while we synthesize
+    try:
+        stacks = synthesize(meshes, out, incremental=True)
+        synthesized = time.monotonic()
+        echo(describe_stacks(stacks, out))
 
-    results = run_checks(meshes, (out / "stacks").resolve(), reports.resolve(), progress=progress,
-                         cache_dir=check_cache_dir(root))
+        def progress(mesh, count: int, todo: int) -> None:
+            reused = f" ({count - todo} unchanged since the last build: results re-used)" if todo < count else ""
+            echo(f"\nchecking {mesh.env}: {todo} of {count} stacks with checkov and the mesh's governance "
+                 f"rules{reused} ...")
+
+        results = run_checks(meshes, (out / "stacks").resolve(), reports.resolve(), progress=progress,
+                             cache_dir=check_cache_dir(root), ready=ready)
+    finally:
+        ready.close()                                # the ones no run needed
     checked = time.monotonic()
     text, ok = render(results, load_skips())
     echo(text)

@@ -3,7 +3,9 @@ stops it before anything is written."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +44,37 @@ def test_build_stops_on_bad_input_before_writing_anything(tmp_path, capsys):
     assert "environments/dev.yaml" in captured.err and "clearance" in captured.err
     assert "Traceback" not in captured.err + captured.out
     assert not (root / "cdktf.out").exists() and not (root / "reports").exists()
+
+
+def _children_running(marker: bytes) -> list[int]:
+    """Processes this test process started that are still running and whose command line holds `marker`."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid() and marker in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_build_checks_with_checkov_started_ahead_and_reports_what_a_fresh_check_reports(tmp_path, capsys):
+    """build starts one checkov per core before synthesizing (they import while jsii works, then get their runs on
+    stdin); its reports are byte for byte those of `meshform check` with newly started processes and no cache,
+    and no started process outlives the build."""
+    import shutil
+
+    root = copy_project(tmp_path / "project")
+    assert main(["--root", str(root), "build", "--env", "dev"]) == 0
+    assert _children_running(b"checkov_entry.py") == []
+    built = {n: (root / "reports" / "checkov" / "dev" / n).read_bytes()
+             for n in ("results_json.json", "results_sarif.sarif", "results_junitxml.xml")}
+    shutil.rmtree(root / ".meshform" / "check-cache")
+    capsys.readouterr()
+    assert main(["--root", str(root), "check", "--env", "dev", "--stacks-dir", str(root / "cdktf.out" / "stacks"),
+                 "--reports", str(root / "reports" / "checkov")]) == 0
+    for name, data in built.items():
+        assert (root / "reports" / "checkov" / "dev" / name).read_bytes() == data, name
+    assert json.loads(built["results_json.json"])[0]["summary"]["passed"] > 1000

@@ -12,6 +12,7 @@ the bundled stacks):
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -55,13 +56,25 @@ def use_libyaml() -> bool:
 
 
 def main() -> int:
+    """`checkov_entry.py ARGS...` runs checkov with ARGS. `checkov_entry.py --wait` imports checkov first (2-3 s)
+    and then reads its run from stdin, one JSON line {"argv": [...], "env": {...}, "cwd": "..."}; end of input
+    without one: nothing to do, exit 0 (meshform/check/runner.py `Checkovs` starts these ahead of the work)."""
     use_libyaml()
     from checkov.main import Checkov  # imports checkov.logging_init, which sets the root logger to DEBUG
 
     logging.getLogger().setLevel(os.getenv("LOG_LEVEL", "WARNING").upper())
+    argv = sys.argv[1:]
+    if argv == ["--wait"]:
+        line = sys.stdin.readline()
+        if not line.strip():
+            return 0
+        job = json.loads(line)
+        os.environ.update(job["env"])
+        os.chdir(job["cwd"])
+        argv = [str(arg) for arg in job["argv"]]
     with warnings.catch_warnings():   # as checkov's own console script
         warnings.simplefilter("ignore", category=SyntaxWarning)
-        return int(Checkov().run() or 0)
+        return int(Checkov(argv).run() or 0)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,38 @@ def checkov_command(checkov: str) -> list[str]:
     return [interpreter, str(ENTRY)]
 
 
+_ENV = {"BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""}   # offline; no package scan
+
+
+class Checkovs:
+    """checkov processes started ahead of the work (`meshform build` starts them before it synthesizes): each
+    imports checkov (2-3 s) and then waits for its run on stdin (checkov_entry.py --wait), so the import overlaps
+    synthesis instead of following it. Only with checkov_entry.py (a checkov whose script names its interpreter);
+    a run finds none ready and starts its own process otherwise. Unused ones are stopped: ours, by pid."""
+
+    def __init__(self, checkov: str):
+        self.command = checkov_command(checkov)
+        self.ready: list[subprocess.Popen[str]] = []
+
+    def start(self, count: int) -> None:
+        if self.command[-1] != str(ENTRY):
+            return
+        while len(self.ready) < count:
+            self.ready.append(subprocess.Popen([*self.command, "--wait"], stdin=subprocess.PIPE,
+                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                               env={**os.environ, **_ENV}))
+
+    def take(self) -> subprocess.Popen[str] | None:
+        return self.ready.pop(0) if self.ready else None
+
+    def close(self) -> None:
+        for proc in self.ready:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.communicate()
+        self.ready = []
+
+
 def load_skips() -> dict[str, dict]:
     if not SKIPS_FILE.exists():
         return {}
@@ -164,7 +196,7 @@ def _yaml_resource_types(text: str) -> list[str] | None:
 
 def run_checks(meshes: list[Mesh], stacks_dir: Path, reports_dir: Path,
                progress: Callable[[Mesh, int, int], None] | None = None,
-               cache_dir: Path | None = None) -> list[EnvironmentResult]:
+               cache_dir: Path | None = None, ready: Checkovs | None = None) -> list[EnvironmentResult]:
     """Check every environment's stacks. `progress(mesh, stacks, to check)` is called before each environment's
     (long) checkov runs; stacks whose inputs are unchanged since a run that used `cache_dir` are not re-checked."""
     checkov = find_checkov()
@@ -178,7 +210,7 @@ def run_checks(meshes: list[Mesh], stacks_dir: Path, reports_dir: Path,
         if not stack_dirs:
             raise ToolMissing(f"no synthesized stacks for environment {mesh.env!r} in {stacks_dir}")
         results.append(_run_env(checkov, mesh, stack_dirs, stacks_dir, reports_dir / mesh.env, skips, policies,
-                                cache, fingerprint, progress))
+                                cache, fingerprint, progress, ready))
     cache.prune()
     return results
 
@@ -196,7 +228,7 @@ class _Stack:
 
 def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path, reports: Path, skips: dict,
              policies: dict[str, list[str] | None], cache: CheckCache, fingerprint: str,
-             progress: Callable[[Mesh, int, int], None] | None) -> EnvironmentResult:
+             progress: Callable[[Mesh, int, int], None] | None, ready: Checkovs | None) -> EnvironmentResult:
     files = [d / "cdk.tf.json" for d in stack_dirs]
     stacks: list[_Stack] = []
     texts = {f: f.read_text() for f in files}
@@ -226,7 +258,7 @@ def _run_env(checkov: str, mesh: Mesh, stack_dirs: list[Path], stacks_dir: Path,
             entries[stack.name] = entry
     if progress is not None:
         progress(mesh, len(stacks), len(todo))
-    logs, run_errors = _check_uncached(checkov, todo, stacks_dir, reports, skips, entries, cache, policies)
+    logs, run_errors = _check_uncached(checkov, todo, stacks_dir, reports, skips, entries, cache, policies, ready)
     (reports / "checkov.log").write_text("".join(logs))
     merged: dict[str, list[dict]] = {kind: [] for kind in KINDS}
     parsing_errors: list[str] = list(run_errors)
@@ -282,7 +314,7 @@ def _chunks(stacks: list[_Stack], workers: int) -> list[list[_Stack]]:
 
 def _check_uncached(checkov: str, todo: list[_Stack], stacks_dir: Path, reports: Path, skips: dict,
                     entries: dict[str, dict], cache: CheckCache,
-                    policies: dict[str, list[str] | None]) -> tuple[list[str], list[str]]:
+                    policies: dict[str, list[str] | None], ready: Checkovs | None) -> tuple[list[str], list[str]]:
     """checkov over the stacks not in the cache, in parallel processes (MESHFORM_WORKERS, default one per core).
     A chunk's results are stored only when the run was complete: every file parsed and every mesh policy that
     applies to its resource types produced a result (checkov drops a policy that fails to load, silently)."""
@@ -290,9 +322,10 @@ def _check_uncached(checkov: str, todo: list[_Stack], stacks_dir: Path, reports:
         return [], []
     chunks = _chunks(todo, load_settings().processes)
     work = reports / ".runs"
+    started = [ready.take() if ready is not None else None for _ in chunks]
     with ThreadPoolExecutor(len(chunks)) as pool:
-        runs = list(pool.map(lambda ic: _checkov_run(checkov, ic[1], stacks_dir, work / str(ic[0]), skips),
-                             enumerate(chunks)))
+        runs = list(pool.map(lambda i: _checkov_run(checkov, chunks[i], stacks_dir, work / str(i), skips, started[i]),
+                             range(len(chunks))))
     shutil.rmtree(work, ignore_errors=True)
     logs: list[str] = []
     errors: list[str] = []
@@ -344,13 +377,14 @@ def _portable(item: dict, stack: str) -> dict:
     return out
 
 
-def _checkov_run(checkov: str, chunk: list[_Stack], stacks_dir: Path, work: Path,
-                 skips: dict) -> tuple[str, list[dict], str | None]:
-    """One checkov process over `chunk` with the union of its stacks' facts; (log, JSON blocks, error)."""
+def _checkov_run(checkov: str, chunk: list[_Stack], stacks_dir: Path, work: Path, skips: dict,
+                 started: subprocess.Popen[str] | None = None) -> tuple[str, list[dict], str | None]:
+    """One checkov process over `chunk` with the union of its stacks' facts — `started` (a waiting
+    checkov_entry.py --wait) or a new one; (log, JSON blocks, error)."""
     work.mkdir(parents=True)
     facts_file = work / "mesh.json"
     facts_file.write_text(json.dumps(merge_facts([s.facts for s in chunk]), indent=1, sort_keys=True))
-    args = [*checkov_command(checkov), "--framework", "terraform_json", "--skip-download", "--compact", "-o", "json",
+    args = ["--framework", "terraform_json", "--skip-download", "--compact", "-o", "json",
             "--output-file-path", str(work)]
     if skips:
         args += ["--skip-check", ",".join(sorted(skips))]
@@ -358,9 +392,15 @@ def _checkov_run(checkov: str, chunk: list[_Stack], stacks_dir: Path, work: Path
         args += ["--external-checks-dir", str(POLICY_DIR)]
     for stack in sorted(chunk, key=lambda s: s.name):
         args += ["-f", str(stack.file)]
-    env = {**os.environ, MESH_FILE_ENV: str(facts_file), "BC_SKIP_MAPPING": "TRUE",
-           "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""}
-    proc = subprocess.run(args, capture_output=True, text=True, env=env, cwd=stacks_dir)
+    if started is not None:
+        assert started.stdin is not None
+        started.stdin.write(json.dumps({"argv": args, "env": {MESH_FILE_ENV: str(facts_file)},
+                                        "cwd": str(stacks_dir)}) + "\n")
+        stdout, stderr = started.communicate()
+        proc = subprocess.CompletedProcess(args, started.returncode, stdout, stderr)
+    else:
+        proc = subprocess.run([*checkov_command(checkov), *args], capture_output=True, text=True, cwd=stacks_dir,
+                              env={**os.environ, **_ENV, MESH_FILE_ENV: str(facts_file)})
     log = f"== checkov over {', '.join(s.name for s in chunk)} (exit {proc.returncode})\n{proc.stdout}{proc.stderr}"
     report_file = work / "results_json.json"
     if not report_file.exists():
