@@ -35,7 +35,7 @@ def build(root: Path, envs: list[str] | None, out: Path, reports: Path, echo: Ec
     ready = Checkovs(checkov)
     ready.start(load_settings().processes)           # checkov imports itself (2-3 s each) while we synthesize
     try:
-        stacks = synthesize(meshes, out, incremental=True)
+        stacks = synthesize(meshes, out, incremental=True, in_worker=True)
         synthesized = time.monotonic()
         echo(describe_stacks(stacks, out))
 

@@ -42,7 +42,10 @@ class SynthesizedStack:
     rebuilt: bool = True           # False: copied unchanged from the previous output (incremental)
 
 
-def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list[SynthesizedStack]:
+def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False,
+               in_worker: bool = False) -> list[SynthesizedStack]:
+    """`in_worker`: synthesize in worker processes even when one would do, so this process never loads jsii —
+    its teardown at exit (the provider bindings' ~2,200 modules) costs 3-4 s, which a worker skips."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     plans = {mesh.env: stack_plan(mesh) for mesh in meshes}
@@ -54,7 +57,7 @@ def synthesize(meshes: list[Mesh], out: Path, incremental: bool = False) -> list
     try:
         only = None if rebuild is None else set(rebuild)
         wanted = [p for _, p in order if only is None or p.name in only]
-        built = _synth_stacks(meshes, staging, wanted) if wanted else {}
+        built = _synth_stacks(meshes, staging, wanted, in_worker) if wanted else {}
         stacks_dir = staging / "stacks"
         stacks_dir.mkdir(exist_ok=True)
         manifest: dict[str, dict] = {}
@@ -122,13 +125,14 @@ class Workers:
                 proc.communicate()
 
 
-def _synth_stacks(meshes: list[Mesh], staging: Path, wanted: list[PlannedStack]) -> dict[str, dict]:
+def _synth_stacks(meshes: list[Mesh], staging: Path, wanted: list[PlannedStack],
+                  in_worker: bool = False) -> dict[str, dict]:
     """Build the `wanted` stacks into staging/stacks; their manifest entries. Large builds are split over worker
     processes (MESHFORM_WORKERS, default one per core): stacks never reference each other, so each part is
     synthesized independently and the results are the same files."""
     total = sum(p.weight for p in wanted)
     count = min(load_settings().processes, len(wanted), max(1, total // _PARALLEL_FROM))
-    if count < 2:
+    if count < 2 and not in_worker:
         from modules.app import build_app  # deferred: imports jsii + the AWS bindings (10-15 s)
 
         app, _ = build_app(meshes, str(staging), {p.name for p in wanted})
