@@ -293,8 +293,11 @@ def test_make_demo_writes_the_catalog_of_the_bundled_environments_and_says_where
     make = shutil.which("make")
     if make is None:
         pytest.skip("make is not installed")
-    recipe = subprocess.run([make, "-n", "-o", ".venv/.installed", "-o", ".venv-checkov/.installed", "demo"],
-                            cwd=REPO, capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    # Under `make test` the inherited MAKELEVEL/MAKEFLAGS make a nested make announce its directory: not a recipe line.
+    quiet = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    recipe = subprocess.run([make, "-n", "--no-print-directory", "-o", ".venv/.installed", "-o",
+                             ".venv-checkov/.installed", "demo"], cwd=REPO, env=quiet, capture_output=True, text=True,
+                            timeout=60, check=True).stdout.splitlines()
     assert recipe == [".venv/bin/meshform build", ".venv/bin/meshform catalog"]
     root = copy_project(tmp_path / "project")
     (root / ".venv").symlink_to(REPO / ".venv")
