@@ -197,3 +197,20 @@ def test_checkov_is_started_through_its_own_interpreter_only_when_its_script_nam
     script.write_text(f"#!{tmp_path / 'gone' / 'python3'}\n")
     assert checkov_command(str(script)) == [str(script)]
     assert checkov_command(str(tmp_path / "missing")) == [str(tmp_path / "missing")]
+
+
+def test_a_checkov_started_ahead_that_died_is_an_error_not_a_crash(tmp_path):
+    """A process started ahead (checkov_entry.py --wait) that exited before taking its run: the run reports that
+    checkov wrote no report, with its exit code — the gate fails, nothing raises."""
+    import subprocess
+    import sys
+
+    from meshform.check.runner import _checkov_run, _Stack
+
+    dead = subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    dead.wait()
+    stack = _Stack("dev-x", tmp_path / "dev-x" / "cdk.tf.json", "{}", 0,
+                   {"columns": {}, "taggable_resource_types": []}, "key")
+    log, blocks, error = _checkov_run("checkov", [stack], tmp_path, tmp_path / "work", {}, dead)
+    assert blocks == [] and error is not None and "exit 3" in error

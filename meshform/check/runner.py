@@ -5,6 +5,7 @@ evaluate, and custom policies that failed to load all fail the run."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import fnmatch
 import json
 import os
@@ -394,8 +395,10 @@ def _checkov_run(checkov: str, chunk: list[_Stack], stacks_dir: Path, work: Path
         args += ["-f", str(stack.file)]
     if started is not None:
         assert started.stdin is not None
-        started.stdin.write(json.dumps({"argv": args, "env": {MESH_FILE_ENV: str(facts_file)},
-                                        "cwd": str(stacks_dir)}) + "\n")
+        # BrokenPipeError: it died while importing checkov; its exit code and stderr say why (and there is no report)
+        with contextlib.suppress(BrokenPipeError):
+            started.stdin.write(json.dumps({"argv": args, "env": {MESH_FILE_ENV: str(facts_file)},
+                                            "cwd": str(stacks_dir)}) + "\n")
         stdout, stderr = started.communicate()
         proc = subprocess.CompletedProcess(args, started.returncode, stdout, stderr)
     else:
