@@ -43,6 +43,11 @@ _MAX_STRUCTURE_ERRORS = 20            # per file: enough to fix, not a flood for
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 _STR = _CORE + "str"
+_ScalarEvent = yaml.ScalarEvent
+# First characters of the plain scalars YAML's resolver may type (null, bool, int, float, timestamp, merge, value):
+# any other plain scalar is text without asking it (the event loop's fast path).
+_RESOLVED_FIRST = frozenset(_Loader.yaml_implicit_resolvers)
+_RESOLVE_ALL = None in _RESOLVED_FIRST      # a resolver for any first character: resolve every plain scalar
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 # Characters YAML 1.1 allows in a stream (PyYAML's Reader); anything else is reported with its line.
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
@@ -252,10 +257,11 @@ def _indentation_problem(text: str, mark) -> tuple[int, str, int] | None:
 
 class _Frame:
     """An open collection while streaming: the structure checker's path state plus what is being built."""
-    __slots__ = ("path", "mapping", "slot", "expect_key", "value", "seen", "key", "discard", "skip_value")
+    __slots__ = ("path", "prefix", "mapping", "slot", "expect_key", "value", "seen", "key", "discard", "skip_value")
 
     def __init__(self, path: str, mapping: bool, value: dict | list, discard: bool):
         self.path = path
+        self.prefix = f"{path}." if path else ""     # of its children's paths
         self.mapping = mapping
         self.slot: int | str = 0            # next sequence index, or the current mapping key (as written)
         self.expect_key = True
@@ -285,11 +291,54 @@ class _EventBuilder:
         root: list[object] = []
         first_anchor: tuple[str, str, int] | None = None
         loader = _Loader(self.text)
+        check_event, get_event = loader.check_event, loader.get_event
+        lines = self.lines
         try:
-            while loader.check_event():
-                event = loader.get_event()
-                line = event.start_mark.line + 1
+            while check_event():
+                event = get_event()
                 kind = type(event)
+                if kind is _ScalarEvent and stack and event.anchor is None and event.tag is None \
+                        and self.problems == 0 and documents == 1 and not stack[-1].discard:
+                    # The common case, taken inline (most events of a file are plain keys and text values):
+                    # what the general path below does for it, without its calls.
+                    top = stack[-1]
+                    value = event.value
+                    plain = event.implicit[0]
+                    tag = _plain_tag(loader, value) if plain and (_RESOLVE_ALL or value[:1] in _RESOLVED_FIRST) \
+                        else _STR
+                    if not top.mapping:
+                        index = top.slot
+                        top.slot = int(index) + 1
+                        if tag == _STR:
+                            path = f"{top.prefix}{index}"
+                            lines[path] = event.start_mark.line + 1
+                            top.value.append(value)                # type: ignore[union-attr]
+                            continue
+                        path, is_key = f"{top.prefix}{index}", False
+                    elif top.expect_key:
+                        top.expect_key = False
+                        top.slot = value
+                        path = f"{top.prefix}{value}"
+                        if tag == _STR and value not in top.seen:
+                            line = event.start_mark.line + 1
+                            top.seen[value] = line
+                            lines[path] = line
+                            top.key = value
+                            top.skip_value = False
+                            continue
+                        is_key = True
+                    else:
+                        top.expect_key = True
+                        path = f"{top.prefix}{top.slot}"
+                        if top.skip_value:
+                            continue                               # the key was refused: its value is dropped
+                        if tag == _STR:
+                            top.value[top.key] = value             # type: ignore[call-overload]
+                            continue
+                        is_key = False
+                    self._scalar_event(loader, event, top, path, is_key, event.start_mark.line + 1, root)
+                    continue
+                line = event.start_mark.line + 1
                 if kind is yaml.DocumentStartEvent:
                     documents += 1
                     if documents == 2:
@@ -308,7 +357,7 @@ class _EventBuilder:
                     first_anchor = (path, f"{what}{event.anchor}", line)
                     break
                 tag = event.tag
-                if tag is not None and tag not in _ALLOWED_TAGS and not (tag == "!" and kind is yaml.ScalarEvent):
+                if tag is not None and tag not in _ALLOWED_TAGS and not (tag == "!" and kind is _ScalarEvent):
                     shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
                     self.report(path, line, f"the YAML tag {shown!r} is not allowed",
                                 "remove the tag: spec and contract files hold plain strings, numbers, booleans, "
@@ -316,7 +365,7 @@ class _EventBuilder:
                 parent = stack[-1] if stack else None
                 discard = documents > 1 or self.problems > 0 or (
                     parent is not None and (parent.discard or (not is_key and parent.mapping and parent.skip_value)))
-                if kind is yaml.ScalarEvent:
+                if kind is _ScalarEvent:
                     if not discard:
                         self._scalar_event(loader, event, parent, path, is_key, line, root)
                     continue
@@ -325,7 +374,7 @@ class _EventBuilder:
                                 f"flatten it: spec and contract files need only a few levels (at most {MAX_DEPTH})")
                     break
                 mapping = kind is yaml.MappingStartEvent
-                value: dict | list = {} if mapping else []
+                value = {} if mapping else []
                 if is_key and parent is not None:
                     if not discard:
                         self.found.add(self.display, parent.path, f"a mapping key at line {line} is a list or "
@@ -423,6 +472,21 @@ class _EventBuilder:
         self.lines[path] = line
         parent.key = value
         parent.skip_value = False
+
+
+_PLAIN_TAGS: dict[str, str] = {}       # plain scalar -> its resolved tag: keys and short values repeat across files
+_PLAIN_TAGS_MAX = 20_000
+
+
+def _plain_tag(loader, value: str) -> str:
+    """The tag YAML's resolver gives an unquoted scalar. It depends on the text alone (the safe loader has no path
+    resolvers), so short texts are remembered."""
+    tag = _PLAIN_TAGS.get(value)
+    if tag is None:
+        tag = loader.resolve(yaml.ScalarNode, value, (True, False))
+        if len(value) <= 64 and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+            _PLAIN_TAGS[value] = tag
+    return tag
 
 
 def _event_path(stack: list[_Frame], event) -> tuple[str, bool]:

@@ -27,6 +27,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from meshform.yamlio import describe_value
 
@@ -275,9 +276,17 @@ def _typed_values(values: list, glue_type: str, path: str, add: Add, allow_null:
     return tuple(out)
 
 
+_SPARK = Dialect.get_or_raise("spark")
+
+
 def _sql(text: str, path: str, table: str, prop: str | None, types: dict[str, str], add: Add) -> str | None:
     """Parse the rule's SQL with sqlglot (Spark dialect), check it reads only this table's columns, and rewrite the
-    table reference to `primary`. Returns the rewritten query, or None after reporting the problem."""
+    table reference to `primary`. Returns the rewritten query, or None after reporting the problem.
+
+    One walk of the tree collects every node the checks need (in breadth-first order, as `find_all` would, so the
+    first offending reference reported is the same), and the query is generated without sqlglot's defensive copy
+    of the tree (nothing else holds it): at 1,000 contracts this is most of the time `meshform validate` spends on
+    SQL."""
     where = f"{path}.query"
     for placeholder in _OBJECT_PLACEHOLDERS:
         text = text.replace(placeholder, table)
@@ -288,7 +297,7 @@ def _sql(text: str, path: str, table: str, prop: str | None, types: dict[str, st
             return None
         text = text.replace(placeholder, prop or "")
     try:
-        statements = [s for s in sqlglot.parse(text, read="spark") if s is not None]
+        statements = [s for s in _SPARK.parse(text) if s is not None]
     except sqlglot.errors.ParseError as err:
         add(where, f"the query is not valid Spark SQL: {str(err).splitlines()[0]}",
             "write one SELECT returning a single number, e.g. SELECT COUNT(*) FROM <table> WHERE <condition>")
@@ -302,11 +311,22 @@ def _sql(text: str, path: str, table: str, prop: str | None, types: dict[str, st
         add(where, "the query must return exactly one value (one column)",
             "select a single aggregate, e.g. SELECT COUNT(*) FROM ...")
         return None
-    ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
-    aliases = {a.alias.lower() for a in query.find_all(exp.Alias)} | \
-              {t.alias.lower() for t in query.find_all(exp.Table) if t.alias} | \
-              {s.alias.lower() for s in query.find_all(exp.Subquery) if s.alias}
-    for ref in list(query.find_all(exp.Table)):
+    tables: list[exp.Table] = []
+    columns: list[exp.Column] = []
+    ctes: set[str] = set()
+    aliases: set[str] = set()
+    for node in query.walk():
+        if isinstance(node, exp.Table):
+            tables.append(node)
+            if node.alias:
+                aliases.add(node.alias.lower())
+        if isinstance(node, exp.Column):
+            columns.append(node)
+        if isinstance(node, exp.CTE):
+            ctes.add(node.alias_or_name.lower())
+        if isinstance(node, exp.Alias) or (isinstance(node, exp.Subquery) and node.alias):
+            aliases.add(node.alias.lower())
+    for ref in tables:
         name = ref.name.lower()
         if name in ctes and not ref.db:
             continue
@@ -314,8 +334,8 @@ def _sql(text: str, path: str, table: str, prop: str | None, types: dict[str, st
             add(where, f"the query reads {ref.sql(dialect='spark')!r}; a rule may read only its own table "
                 f"{table!r}", f"address the table as {table} (or {{object}})")
             return None
-    qualifiers = {c.table.lower() for c in query.find_all(exp.Column) if c.table}
-    for column in query.find_all(exp.Column):
+    qualifiers = {c.table.lower() for c in columns if c.table}
+    for column in columns:
         name = column.name.lower()
         if column.table and column.table.lower() not in {table, PRIMARY} | aliases | ctes:
             add(where, f"column {column.sql(dialect='spark')!r} is qualified with an unknown table",
@@ -325,8 +345,8 @@ def _sql(text: str, path: str, table: str, prop: str | None, types: dict[str, st
             add(where, f"the query uses column {name!r}, which table {table!r} does not have",
                 f"use columns of the table: {', '.join(types)}")
             return None
-    for ref in list(query.find_all(exp.Table)):
+    for ref in tables:
         if ref.name.lower() == table and not ref.db:
             alias = ref.alias or (table if table in qualifiers else None)
-            ref.replace(exp.to_table(PRIMARY, alias=alias) if alias else exp.to_table(PRIMARY))
-    return query.sql(dialect="spark")
+            ref.replace(exp.table_(PRIMARY, alias=alias))
+    return _SPARK.generate(query, copy=False)
