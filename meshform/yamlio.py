@@ -48,6 +48,7 @@ _ScalarEvent = yaml.ScalarEvent
 # any other plain scalar is text without asking it (the event loop's fast path).
 _RESOLVED_FIRST = frozenset(_Loader.yaml_implicit_resolvers)
 _RESOLVE_ALL = None in _RESOLVED_FIRST      # a resolver for any first character: resolve every plain scalar
+INLINE_COMMON_EVENTS = True     # False sends every event down the general path (tests compare the two)
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 # Characters YAML 1.1 allows in a stream (PyYAML's Reader); anything else is reported with its line.
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
@@ -297,8 +298,8 @@ class _EventBuilder:
             while check_event():
                 event = get_event()
                 kind = type(event)
-                if kind is _ScalarEvent and stack and event.anchor is None and event.tag is None \
-                        and self.problems == 0 and documents == 1 and not stack[-1].discard:
+                if kind is _ScalarEvent and INLINE_COMMON_EVENTS and stack and event.anchor is None \
+                        and event.tag is None and self.problems == 0 and documents == 1 and not stack[-1].discard:
                     # The common case, taken inline (most events of a file are plain keys and text values):
                     # what the general path below does for it, without its calls.
                     top = stack[-1]

@@ -550,3 +550,46 @@ def test_yml_environment_file_is_reported(project, capsys):
     code, out = run_validate(project, capsys)
     assert_rejected(code, out, "environments/prod.yml: <top>: environment files must end in .yaml",
                     "fix: rename it to prod.yaml")
+
+
+def _mutations(count: int) -> list[str]:
+    """Bundled files with lines replaced or extended by YAML that is odd in every way this module checks."""
+    import random
+    rng = random.Random(11)
+    root = Path(__file__).resolve().parent.parent
+    bases = [p.read_text() for p in sorted(root.glob("environments/*.yaml")) + sorted(root.glob("contracts/*/*.yaml"))]
+    odd = ["&a x", "*a", "!!python/object x", "!local x", "!!str 5", "!!int abc", "yes", "No", "~", "null", "5:00",
+           "010", "2024-01-01", "2024-02-30", ".inf", "<<: {a: 1}", "? [a]\n  : b", "{a: 1, a: 2}", "\tx", "---",
+           "'q'", "[1, yes, ~]", "- x", "0x1F", "1e3", "=", "!", "{? [x]: 1}", "k: &b v", "'a': 1", "true: x", "1: y"]
+    out = list(bases)
+    for _ in range(count):
+        lines = rng.choice(bases).split("\n")
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(lines))
+            key, colon, _ = lines[i].partition(":")
+            piece = rng.choice(odd)
+            lines[i] = f"{key}: {piece}" if colon and rng.random() < 0.5 else lines[i] + " " + piece
+        out.append("\n".join(lines))
+    return out
+
+
+def test_inline_event_path_reads_everything_as_the_general_path_does(monkeypatch):
+    """The event loop takes plain keys and text values inline (meshform/yamlio.py, for speed at 1,000 contracts):
+    on bundled files and 1,500 mutations of them it must give the same data, lines, source texts and errors as the
+    general path it shortcuts."""
+    from meshform.errors import ErrorList
+
+    def read(text: str) -> tuple:
+        errors = ErrorList()
+        data, lines = yamlio.parse_yaml(text, errors, "f.yaml")
+        shape = None if lines is None else (dict(lines), lines.plain, sorted(lines.reported))
+        return repr(data), shape, [repr(e) for e in errors.errors]
+
+    inputs = _mutations(1500)
+    inline = [read(text) for text in inputs]
+    monkeypatch.setattr(yamlio, "INLINE_COMMON_EVENTS", False)
+    general = [read(text) for text in inputs]
+    differ = [inputs[i][:200] for i, (a, b) in enumerate(zip(inline, general, strict=True)) if a != b]
+    assert not differ
+    assert sum(1 for _, _, errors in general if errors) > 500          # the mutations do reach the checks
+    assert sum(1 for data, _, errors in general if not errors and data != "None") > 10
