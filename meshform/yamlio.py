@@ -280,6 +280,9 @@ class _EventBuilder:
         self.found = ErrorList()            # problems building the data (reported only if the structure is fine)
         self.soft = ErrorList()             # values reported but kept as text: the file is still checked
         self.lines = Lines()
+        self.documents = 0                  # documents started so far
+        self.first_anchor: tuple[str, str, int] | None = None     # (path, what, line) of the first anchor/alias
+        self.stopped = False                # reading ends here (an anchor or alias, too deep)
 
     def report(self, path: str, line: int, problem: str, fix: str) -> None:
         self.problems += 1
@@ -288,121 +291,133 @@ class _EventBuilder:
 
     def run(self) -> tuple[object, Lines] | None:
         stack: list[_Frame] = []
-        documents = 0
         root: list[object] = []
-        first_anchor: tuple[str, str, int] | None = None
         loader = _Loader(self.text)
-        check_event, get_event = loader.check_event, loader.get_event
+        get_event = loader.get_event
         lines = self.lines
+        plain_texts = lines.plain
+        inline = False              # whether the next scalar may take the inline path (see below)
         try:
-            while check_event():
-                event = get_event()
+            while (event := get_event()) is not None:          # None: after the stream's end
                 kind = type(event)
-                if kind is _ScalarEvent and INLINE_COMMON_EVENTS and stack and event.anchor is None \
-                        and event.tag is None and self.problems == 0 and documents == 1 and not stack[-1].discard:
-                    # The common case, taken inline (most events of a file are plain keys and text values):
-                    # what the general path below does for it, without its calls.
+                if kind is _ScalarEvent and inline and event.anchor is None and event.tag is None:
+                    # The common case, taken inline (most events of a file are plain keys and text values): what
+                    # the general path below does for it, without its calls. `inline` holds while the document is
+                    # the first, nothing is wrong with its structure and the open collection is being built.
                     top = stack[-1]
                     value = event.value
-                    plain = event.implicit[0]
-                    tag = _plain_tag(loader, value) if plain and (_RESOLVE_ALL or value[:1] in _RESOLVED_FIRST) \
-                        else _STR
-                    if not top.mapping:
+                    tag = _plain_tag(loader, value) if event.implicit[0] and (
+                        _RESOLVE_ALL or value[:1] in _RESOLVED_FIRST) else _STR
+                    if top.mapping:
+                        if top.expect_key:
+                            top.expect_key = False
+                            top.slot = value
+                            if tag == _STR and value not in top.seen:
+                                line = event.start_mark.line + 1
+                                top.seen[value] = line
+                                lines[f"{top.prefix}{value}"] = line
+                                top.key = value
+                                top.skip_value = False
+                                continue
+                            path, is_key = f"{top.prefix}{value}", True
+                        else:
+                            top.expect_key = True
+                            if top.skip_value:
+                                continue                           # the key was refused: its value is dropped
+                            if tag == _STR:
+                                top.value[top.key] = value         # type: ignore[call-overload]
+                                continue
+                            path, is_key = f"{top.prefix}{top.slot}", False
+                            typed = _simple_value(tag, value)
+                            if typed is not _NOT_SIMPLE:
+                                plain_texts[path] = value
+                                top.value[top.key] = typed         # type: ignore[call-overload]
+                                continue
+                    else:
                         index = top.slot
                         top.slot = int(index) + 1
+                        path, is_key = f"{top.prefix}{index}", False
                         if tag == _STR:
-                            path = f"{top.prefix}{index}"
                             lines[path] = event.start_mark.line + 1
                             top.value.append(value)                # type: ignore[union-attr]
                             continue
-                        path, is_key = f"{top.prefix}{index}", False
-                    elif top.expect_key:
-                        top.expect_key = False
-                        top.slot = value
-                        path = f"{top.prefix}{value}"
-                        if tag == _STR and value not in top.seen:
-                            line = event.start_mark.line + 1
-                            top.seen[value] = line
-                            lines[path] = line
-                            top.key = value
-                            top.skip_value = False
-                            continue
-                        is_key = True
-                    else:
-                        top.expect_key = True
-                        path = f"{top.prefix}{top.slot}"
-                        if top.skip_value:
-                            continue                               # the key was refused: its value is dropped
-                        if tag == _STR:
-                            top.value[top.key] = value             # type: ignore[call-overload]
-                            continue
-                        is_key = False
                     self._scalar_event(loader, event, top, path, is_key, event.start_mark.line + 1, root)
                     continue
-                line = event.start_mark.line + 1
-                if kind is yaml.DocumentStartEvent:
-                    documents += 1
-                    if documents == 2:
-                        self.report("", line, "more than one YAML document in the file (a second '---')",
-                                    "keep exactly one document per file")
-                    continue
-                if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                    stack.pop()
-                    continue
-                if kind not in _NODE_EVENTS:
-                    continue
-                path, is_key = _event_path(stack, event)
-                if kind is yaml.AliasEvent or event.anchor is not None:
-                    # Stop at the first one: the time spent on a bomb is bounded by its position, not its size.
-                    what = "alias *" if kind is yaml.AliasEvent else "anchor &"
-                    first_anchor = (path, f"{what}{event.anchor}", line)
+                self._general(loader, event, kind, stack, root)
+                if self.stopped:
                     break
-                tag = event.tag
-                if tag is not None and tag not in _ALLOWED_TAGS and not (tag == "!" and kind is _ScalarEvent):
-                    shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
-                    self.report(path, line, f"the YAML tag {shown!r} is not allowed",
-                                "remove the tag: spec and contract files hold plain strings, numbers, booleans, "
-                                "lists and mappings (quote a value to keep it as text)")
-                parent = stack[-1] if stack else None
-                discard = documents > 1 or self.problems > 0 or (
-                    parent is not None and (parent.discard or (not is_key and parent.mapping and parent.skip_value)))
-                if kind is _ScalarEvent:
-                    if not discard:
-                        self._scalar_event(loader, event, parent, path, is_key, line, root)
-                    continue
-                if len(stack) >= MAX_DEPTH:
-                    self.report(path, line, f"the document nests deeper than {MAX_DEPTH} levels",
-                                f"flatten it: spec and contract files need only a few levels (at most {MAX_DEPTH})")
-                    break
-                mapping = kind is yaml.MappingStartEvent
-                value = {} if mapping else []
-                if is_key and parent is not None:
-                    if not discard:
-                        self.found.add(self.display, parent.path, f"a mapping key at line {line} is a list or "
-                                       "mapping", "use text as keys", {"": line})
-                    parent.skip_value = True
-                    discard = True
-                elif not discard:
-                    self._attach(parent, path, line, value, root)
-                stack.append(_Frame(path if not is_key else path + ".?", mapping, value, discard))
+                inline = INLINE_COMMON_EVENTS and self.documents == 1 and self.problems == 0 and bool(stack) \
+                    and not stack[-1].discard
         except yaml.YAMLError as exc:
             _syntax_error(exc, self.text, self.errors, self.display)
             self.problems += 1
         finally:
             loader.dispose()
-        if first_anchor is not None:
-            path, what, line = first_anchor
+        if self.first_anchor is not None:
+            path, what, line = self.first_anchor
             self.report(path, line, f"YAML anchors and aliases are not allowed ({what} at line {line})", ANCHOR_FIX)
         if self.problems > _MAX_STRUCTURE_ERRORS:
             self.errors.add(self.display, "", f"{self.problems - _MAX_STRUCTURE_ERRORS} more problem(s) of the "
                             "same kinds in this file", "fix the ones listed, then validate again")
         if self.problems:
             return None
-        if documents == 0:
+        if self.documents == 0:
             self.errors.add(self.display, "", "the file is empty (no YAML document)", "add the document's content")
             return None
         self.errors.errors.extend(self.found.errors)
         return (root[0] if root else None), self.lines
+
+    def _general(self, loader, event, kind: type, stack: list[_Frame], root: list[object]) -> None:
+        """One event the inline path of `run` does not take: documents, collections, anchors, aliases, tags, and
+        scalars outside a collection being built. Sets `stopped` where reading must end."""
+        line = event.start_mark.line + 1
+        if kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents == 2:
+                self.report("", line, "more than one YAML document in the file (a second '---')",
+                            "keep exactly one document per file")
+            return
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            return
+        if kind not in _NODE_EVENTS:
+            return
+        path, is_key = _event_path(stack, event)
+        if kind is yaml.AliasEvent or event.anchor is not None:
+            # Stop at the first one: the time spent on a bomb is bounded by its position, not its size.
+            what = "alias *" if kind is yaml.AliasEvent else "anchor &"
+            self.first_anchor = (path, f"{what}{event.anchor}", line)
+            self.stopped = True
+            return
+        tag = event.tag
+        if tag is not None and tag not in _ALLOWED_TAGS and not (tag == "!" and kind is _ScalarEvent):
+            shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+            self.report(path, line, f"the YAML tag {shown!r} is not allowed",
+                        "remove the tag: spec and contract files hold plain strings, numbers, booleans, "
+                        "lists and mappings (quote a value to keep it as text)")
+        parent = stack[-1] if stack else None
+        discard = self.documents > 1 or self.problems > 0 or (
+            parent is not None and (parent.discard or (not is_key and parent.mapping and parent.skip_value)))
+        if kind is _ScalarEvent:
+            if not discard:
+                self._scalar_event(loader, event, parent, path, is_key, line, root)
+            return
+        if len(stack) >= MAX_DEPTH:
+            self.report(path, line, f"the document nests deeper than {MAX_DEPTH} levels",
+                        f"flatten it: spec and contract files need only a few levels (at most {MAX_DEPTH})")
+            self.stopped = True
+            return
+        mapping = kind is yaml.MappingStartEvent
+        value = {} if mapping else []
+        if is_key and parent is not None:
+            if not discard:
+                self.found.add(self.display, parent.path, f"a mapping key at line {line} is a list or "
+                               "mapping", "use text as keys", {"": line})
+            parent.skip_value = True
+            discard = True
+        elif not discard:
+            self._attach(parent, path, line, value, root)
+        stack.append(_Frame(path if not is_key else path + ".?", mapping, value, discard))
 
     def _check_plain(self, raw: str, tag: str, value: object, path: str, line: int) -> object:
         """Unquoted values YAML 1.1 types in ways their authors rarely mean (the module docstring's last rule):
@@ -473,6 +488,24 @@ class _EventBuilder:
         self.lines[path] = line
         parent.key = value
         parent.skip_value = False
+
+
+_BOOL, _INT, _NULL = _CORE + "bool", _CORE + "int", _CORE + "null"
+_BOOL_VALUES: dict[str, bool] = yaml.constructor.SafeConstructor.bool_values
+_NOT_SIMPLE = object()
+
+
+def _simple_value(tag: str, text: str) -> object:
+    """The value of an unquoted boolean, null or plain decimal integer, as the safe constructor builds it, or
+    _NOT_SIMPLE for anything that needs the constructor or `_check_plain` (signs, underscores, other bases, a leading
+    zero, base 60, floats, dates, more digits than int() reads without a limit check)."""
+    if tag == _BOOL:
+        return _BOOL_VALUES[text.lower()]
+    if tag == _NULL:
+        return None
+    if tag == _INT and len(text) < 19 and text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
+        return int(text)
+    return _NOT_SIMPLE
 
 
 _PLAIN_TAGS: dict[str, str] = {}       # plain scalar -> its resolved tag: keys and short values repeat across files

@@ -560,7 +560,8 @@ def _mutations(count: int) -> list[str]:
     bases = [p.read_text() for p in sorted(root.glob("environments/*.yaml")) + sorted(root.glob("contracts/*/*.yaml"))]
     odd = ["&a x", "*a", "!!python/object x", "!local x", "!!str 5", "!!int abc", "yes", "No", "~", "null", "5:00",
            "010", "2024-01-01", "2024-02-30", ".inf", "<<: {a: 1}", "? [a]\n  : b", "{a: 1, a: 2}", "\tx", "---",
-           "'q'", "[1, yes, ~]", "- x", "0x1F", "1e3", "=", "!", "{? [x]: 1}", "k: &b v", "'a': 1", "true: x", "1: y"]
+           "'q'", "[1, yes, ~]", "- x", "0x1F", "1e3", "=", "!", "{? [x]: 1}", "k: &b v", "'a': 1", "true: x", "1: y",
+           "9" * 5000, "-12", "1_000", "0", "00", "+1", "0b11", "Yes", "NULL", "1.5", "[2, on]"]
     out = list(bases)
     for _ in range(count):
         lines = rng.choice(bases).split("\n")
