@@ -408,7 +408,7 @@ class _EventBuilder:
             self.stopped = True
             return
         mapping = kind is yaml.MappingStartEvent
-        value = {} if mapping else []
+        value: dict | list = {} if mapping else []
         if is_key and parent is not None:
             if not discard:
                 self.found.add(self.display, parent.path, f"a mapping key at line {line} is a list or "
