@@ -21,15 +21,15 @@ Echo = Callable[[str], None]
 
 def build(root: Path, envs: list[str] | None, out: Path, reports: Path, echo: Echo = print) -> bool:
     """Raises ValidationFailed (nothing written) or ToolMissing (checkov); returns whether every check passed."""
+    started = time.monotonic()
+    meshes = load_meshes(root, envs)                 # every input error first, before importing anything else
+    validated = time.monotonic()
     from meshform.check.report import render
     from meshform.check.runner import Checkovs, find_checkov, load_skips, run_checks
     from meshform.summary import describe_meshes, describe_stacks
     from meshform.synth import synthesize
 
     checkov = find_checkov()                         # fail before the long steps, not after them
-    started = time.monotonic()
-    meshes = load_meshes(root, envs)                 # every input error, before any jsii import
-    validated = time.monotonic()
     echo(describe_meshes(meshes))
     echo(f"\nsynthesizing {len(meshes)} environment(s) (the first run imports the provider bindings, ~15 s) ...")
     ready = Checkovs(checkov)
