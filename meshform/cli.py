@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,33 @@ def _envs(value: str | None) -> list[str] | None:
     if value:
         return [v.strip() for v in value.split(",") if v.strip()] or None
     return load_settings().environments
+
+
+# Set where nothing is left to clean up when main() returns: `validate`, and any command stopped by input errors
+# (they stop before anything is started or written). The console script then leaves without the interpreter's
+# teardown, which at 1,000 contracts spends ~0.1 s freeing the parsed products and the imported modules.
+_NOTHING_TO_CLEAN_UP = False
+
+
+def run() -> None:
+    """The `meshform` console script: main(), then leave. Output piped into a reader that stopped early
+    (`meshform access | head`) ends the run quietly, as for any Unix tool, never with a traceback."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # What Python's documentation advises (library/signal, "Note on SIGPIPE"): point stdout at /dev/null so
+        # that the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    if _NOTHING_TO_CLEAN_UP:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):       # a closed or broken pipe: nothing more can be said anyway
+            pass
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_pipeline(root, args.env, args.product, args.input, args.workdir, args.format)
     except ValidationFailed as failed:
         print(failed.errors.render(), file=sys.stderr)
+        _leave_at_once()
         return 1
     except SettingsInvalid as invalid:
         print(f"error: {invalid}", file=sys.stderr)
@@ -162,7 +191,13 @@ def _validate(root: Path, envs: list[str] | None) -> int:
     meshes = load_meshes(root, envs)
     print(describe_meshes(meshes))
     print("valid: no errors")
+    _leave_at_once()
     return 0
+
+
+def _leave_at_once() -> None:
+    global _NOTHING_TO_CLEAN_UP
+    _NOTHING_TO_CLEAN_UP = True
 
 
 def _synth(root: Path, envs: list[str] | None, out: Path) -> int:
@@ -353,4 +388,4 @@ def _cost(root: Path, env: str, fmt: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

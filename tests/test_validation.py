@@ -242,3 +242,34 @@ def test_yml_contract_is_not_silently_ignored(project, capsys):
     code, out = run_validate(project, capsys)
     assert code == 1
     assert "contracts/sales/returns.yml: <top>: contracts must end in .yaml; this file is ignored" in out
+
+
+def _console_script(root: Path, *args: str, closed: bool = False) -> subprocess.CompletedProcess:
+    """The installed `meshform` command (meshform.cli:run), as a user runs it; `closed`: its output piped into a
+    reader that has already gone (`| true` leaves at once, long before meshform prints its first line)."""
+    script = Path(sys.executable).parent / "meshform"
+    command = f"{script} --root {root} {' '.join(args)}" + (" | true; exit ${PIPESTATUS[0]}" if closed else "")
+    return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+
+
+def test_console_script_reports_everything_before_leaving(project):
+    """The console script leaves without the interpreter's teardown after validate and after input errors: what
+    was printed must still all arrive, with the exit code."""
+    ok = _console_script(project, "validate")
+    assert ok.returncode == 0 and ok.stdout.rstrip().endswith("valid: no errors"), ok.stderr
+    edit_yaml(project / "environments" / "dev.yaml", lambda d: d["governance"].update(account_id="12"))
+    edit_yaml(project / "contracts" / "sales" / "orders.yaml", lambda d: d.update(kind="Contract"))
+    failed = _console_script(project, "validate")
+    assert failed.returncode == 1
+    assert "environments/dev.yaml" in failed.stderr and "contracts/sales/orders.yaml" in failed.stderr
+    assert failed.stderr.rstrip().splitlines()[-1].strip(), failed.stderr          # the last line is not cut off
+    build = _console_script(project, "build", "--env", "dev")
+    assert build.returncode == 1 and "contracts/sales/orders.yaml" in build.stderr
+    assert not (project / "cdktf.out").exists()
+
+
+def test_output_into_a_reader_that_stopped_is_no_traceback():
+    """`meshform access | head`: once the reader has closed the pipe, the command stops quietly with exit 1."""
+    piped = _console_script(REPO, "access", "--env", "dev", closed=True)
+    assert "Traceback" not in piped.stderr and "BrokenPipeError" not in piped.stderr, piped.stderr
+    assert piped.returncode == 1 and piped.stderr == ""
