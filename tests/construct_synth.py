@@ -9,13 +9,18 @@ from collections.abc import Callable
 from typing import Any
 
 
-def synth(build: Callable[[Any], object]) -> dict:
-    """The `resource` block of a stack that `build(stack)` filled."""
+def synth_document(build: Callable[[Any], object]) -> dict:
+    """The whole JSON document (`resource`, `data`, ...) of a stack that `build(stack)` filled."""
     from cdktf import TerraformStack, Testing
 
     stack = TerraformStack(Testing.app(), "t")
     build(stack)
-    return json.loads(Testing.synth(stack)).get("resource", {})
+    return json.loads(Testing.synth(stack))
+
+
+def synth(build: Callable[[Any], object]) -> dict:
+    """The `resource` block of a stack that `build(stack)` filled."""
+    return synth_document(build).get("resource", {})
 
 
 def only(resources: dict, rtype: str) -> dict:

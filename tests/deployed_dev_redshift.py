@@ -4,6 +4,7 @@ consumer's association; the statements survive Data API expiry (a re-plan after 
 changed contract re-runs exactly the statements it reaches."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import shutil
 import urllib.request
@@ -65,6 +66,36 @@ def test_consumer_associated_the_share_found_in_its_own_account(dev):
     [share] = [s for s in shares if s["DataShareArn"].endswith("/orders__upto_confidential")]
     assert share["DataShareArn"].split(":")[4] == PRODUCER
     assert [a["Status"] for a in share["DataShareAssociations"]] == ["ACTIVE"]
+
+
+def test_networks_and_audit_log_groups_as_applied(dev):
+    """Per warehouse account: the subnets sit in the first three zones (by name) of the account's
+    DescribeAvailabilityZones that need no opt-in; the S3 gateway endpoint carries the synthesized
+    policy (the producer's COPY role only; nothing for the consumer); the audit log groups exist at the names
+    Redshift exports to, encrypted with the warehouse's key and kept a year."""
+    sales_copy = f"arn:aws:iam::{PRODUCER}:role/acme-dev-sales-redshift"
+    for account, owner, base, copy_role in ((PRODUCER, "sales", "/aws/redshift/acme-dev-sales", sales_copy),
+                                            (CONSUMER, "analytics", "/aws/redshift/cluster/acme-dev-analytics", None)):
+        clients = dev["as_account"](account)
+        ec2 = clients("ec2")
+        zones = ec2.describe_availability_zones(Filters=[
+            {"Name": "opt-in-status", "Values": ["opt-in-not-required"]}])["AvailabilityZones"]
+        [vpc] = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"acme-dev-{owner}"]}])["Vpcs"]
+        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]
+        # the n-th block of the VPC in the n-th zone name
+        by_block = sorted(subnets, key=lambda s: ipaddress.ip_network(s["CidrBlock"]))
+        assert [s["AvailabilityZone"] for s in by_block] == sorted(z["ZoneName"] for z in zones)[:3]
+        [endpoint] = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["VpcEndpoints"]
+        statements = json.loads(endpoint["PolicyDocument"])["Statement"]
+        if copy_role is None:
+            assert [(st["Effect"], st["Action"]) for st in statements] == [("Deny", ["s3:*"])]
+        else:
+            assert {st["Condition"]["ArnEquals"]["aws:PrincipalArn"] for st in statements} == {copy_role}
+            assert all(st["Effect"] == "Allow" and "*" not in "".join(st["Action"]) for st in statements)
+        key = clients("kms").describe_key(KeyId=f"alias/acme-dev-{owner}-redshift")["KeyMetadata"]["Arn"]
+        groups = clients("logs").describe_log_groups(logGroupNamePrefix=f"{base}/")["logGroups"]
+        assert sorted((g["logGroupName"], g.get("kmsKeyId"), g.get("retentionInDays")) for g in groups) == [
+            (f"{base}/{log}", key, 365) for log in ("connectionlog", "useractivitylog", "userlog")]
 
 
 def test_statement_expiry_changes_nothing(dev, tmp_path):

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.construct_synth import depends_on_types, only, synth
+from tests.construct_synth import depends_on_types, only, synth, synth_document
 
 pytestmark = pytest.mark.synth
 
@@ -18,19 +18,36 @@ ACCOUNT = "710000000002"
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def test_private_network_splits_a_small_block_over_three_zones_without_internet():
+def test_private_network_splits_a_small_block_over_three_available_zones_without_internet():
     from modules.constructs.redshift.network import PrivateNetwork
 
-    res = synth(lambda s: PrivateNetwork(s, "net", name="x-dev-hr", region=REGION, cidr="10.70.4.0/22",
-                                         account=ACCOUNT, kms_key_arn=KEY, flow_logs_role="x-dev-hr-flow-logs"))
-    subnets = sorted(res["aws_subnet"].values(), key=lambda s: s["availability_zone"])
+    doc = synth_document(lambda s: PrivateNetwork(
+        s, "net", name="x-dev-hr", region=REGION, cidr="10.70.4.0/22", account=ACCOUNT, kms_key_arn=KEY,
+        flow_logs_role="x-dev-hr-flow-logs"))
+    res = doc["resource"]
+    # The zones come from the account, never `<region>a/b/c`: its Availability Zones (no opt-in), the n-th subnet
+    # in the provider's n-th (sorted) name, kept once created, and a plan that stops where fewer than three exist.
+    # No state filter: an impaired zone leaving the list would break (or shift) every plan during the incident.
+    [(zones_name, zones)] = doc["data"]["aws_availability_zones"].items()
+    assert "state" not in zones and "all_availability_zones" not in zones
+    assert zones["filter"] == [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]
+    [postcondition] = zones["lifecycle"]["postcondition"]
+    assert postcondition["condition"] == "${length(self.names) >= 3}" and "3 Availability Zones" in \
+        postcondition["error_message"]
+    subnets = sorted(res["aws_subnet"].values(), key=lambda s: s["cidr_block"])
     assert [(s["availability_zone"], s["cidr_block"]) for s in subnets] == [
-        (f"{REGION}a", "10.70.4.0/24"), (f"{REGION}b", "10.70.5.0/24"), (f"{REGION}c", "10.70.6.0/24")]
+        (f"${{data.aws_availability_zones.{zones_name}.names[{i}]}}", f"10.70.{4 + i}.0/24") for i in range(3)]
+    assert not any(REGION in s["availability_zone"] for s in subnets)
+    assert all(s["lifecycle"] == {"ignore_changes": ["availability_zone"]} for s in subnets)
     assert all(s["map_public_ip_on_launch"] is False for s in subnets)
     # No way out but S3: no internet or NAT gateway, no route of its own, a gateway endpoint for S3.
     assert not {"aws_internet_gateway", "aws_nat_gateway", "aws_route", "aws_eip"} & set(res)
     assert "route" not in only(res, "aws_route_table")
-    assert only(res, "aws_vpc_endpoint")["service_name"] == f"com.amazonaws.{REGION}.s3"
+    endpoint = only(res, "aws_vpc_endpoint")
+    assert endpoint["service_name"] == f"com.amazonaws.{REGION}.s3" and endpoint["vpc_endpoint_type"] == "Gateway"
+    # Without a COPY role nothing may pass through the endpoint (a consumer's warehouse reads datashares).
+    assert json.loads(endpoint["policy"])["Statement"] == [
+        {"Sid": "NoS3ThroughThisVpc", "Effect": "Deny", "Action": ["s3:*"], "Resource": "*", "Principal": "*"}]
     group = only(res, "aws_security_group")
     [ingress] = group["ingress"]
     assert (ingress["from_port"], ingress["to_port"], ingress["self"]) == (5439, 5439, True)
@@ -43,6 +60,60 @@ def test_private_network_splits_a_small_block_over_three_zones_without_internet(
     assert only(res, "aws_flow_log")["traffic_type"] == "ALL"
     trust = json.loads(only(res, "aws_iam_role")["assume_role_policy"])["Statement"][0]
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def test_s3_endpoint_lets_only_the_copy_role_list_and_read_the_analytics_bucket():
+    from modules.constructs.redshift.copy_role import CopyRole
+    from modules.constructs.redshift.network import PrivateNetwork
+
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/x-dev-hr-redshift"
+
+    def build(s):
+        copy = CopyRole(s, "copy", name="x-dev-hr-redshift", account=ACCOUNT, region=REGION, bucket="x-analytics",
+                        key_arn=KEY)
+        PrivateNetwork(s, "net", name="x-dev-hr", region=REGION, cidr="10.70.4.0/22", account=ACCOUNT,
+                       kms_key_arn=KEY, flow_logs_role="x-dev-hr-flow-logs", copy_role_arn=copy.arn,
+                       copy_bucket="x-analytics")
+
+    res = synth(build)
+    endpoint = {st["Sid"]: st for st in json.loads(only(res, "aws_vpc_endpoint")["policy"])["Statement"]}
+    copy_only = {"ArnEquals": {"aws:PrincipalArn": role_arn}}
+    assert endpoint == {
+        "CopyListsAnalytics": {"Sid": "CopyListsAnalytics", "Effect": "Allow", "Principal": "*",
+                               "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+                               "Resource": ["arn:aws:s3:::x-analytics"], "Condition": copy_only},
+        "CopyReadsAnalytics": {"Sid": "CopyReadsAnalytics", "Effect": "Allow", "Principal": "*",
+                               "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::x-analytics/*"],
+                               "Condition": copy_only}}
+    # Never wider than the role itself: the same S3 actions on the same resources.
+    [copy_policy] = [p for p in res["aws_iam_role_policy"].values() if p["name"] == "copy"]
+    role = {st["Sid"]: st for st in json.loads(copy_policy["policy"])["Statement"] if st["Action"][0].startswith("s3:")}
+    assert sorted((st["Action"], st["Resource"]) for st in role.values()) == sorted(
+        (st["Action"], st["Resource"]) for st in endpoint.values())
+
+
+@pytest.mark.parametrize(("mode", "owner", "base"), [
+    ("serverless", "aws_redshiftserverless_namespace", "/aws/redshift/x-dev-hr"),
+    ("provisioned", "aws_redshift_cluster", "/aws/redshift/cluster/x-dev-hr")])
+def test_audit_logs_go_to_encrypted_log_groups_created_before_the_warehouse(mode, owner, base):
+    from meshform.spec.environment import RedshiftSpec
+    from modules.constructs.redshift.warehouse import RedshiftWarehouse, WarehouseProps
+
+    spec = RedshiftSpec(mode=mode, **({"node_type": "ra3.large", "nodes": 1} if mode == "provisioned" else {}))
+    res = synth(lambda s: RedshiftWarehouse(s, "wh", WarehouseProps(
+        name="x-dev-hr", database="hr", spec=spec, kms_key_arn=KEY, subnet_ids=["subnet-1", "subnet-2", "subnet-3"],
+        security_group_ids=["sg-1"])))
+    groups = {g["name"]: g for g in res["aws_cloudwatch_log_group"].values()}
+    assert sorted(groups) == [f"{base}/{log}" for log in ("connectionlog", "useractivitylog", "userlog")]
+    for group in groups.values():
+        assert (group["kms_key_id"], group["retention_in_days"], group["lifecycle"]["prevent_destroy"]) == (
+            KEY, 365, True)
+    # Each resource that starts the export waits for all three groups (else Redshift creates them unencrypted).
+    names = {f"aws_cloudwatch_log_group.{n}" for n in res["aws_cloudwatch_log_group"]}
+    exporters = [only(res, owner)] + ([only(res, "aws_redshiftserverless_workgroup")] if mode == "serverless" else
+                                      [only(res, "aws_redshift_logging")])
+    for resource in exporters:
+        assert set(resource["depends_on"]) == names
 
 
 def test_provisioned_warehouse_with_several_nodes_is_multi_node_encrypted_private_and_logged():

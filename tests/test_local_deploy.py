@@ -539,6 +539,7 @@ def test_raising_catalog_stacks_is_a_state_move_that_plans_clean(dev, tmp_path):
 from tests.deployed_dev_redshift import (  # noqa: E402
     test_a_changed_table_re_runs_exactly_the_statements_it_reaches,
     test_consumer_associated_the_share_found_in_its_own_account,
+    test_networks_and_audit_log_groups_as_applied,
     test_producer_warehouse_and_datashares_as_applied,
     test_statement_expiry_changes_nothing,
 )
@@ -556,7 +557,7 @@ from tests.deployed_dev_audit import (  # noqa: E402
 __all__ = [
     "deployed", "recorded_calls",
     "test_a_changed_table_re_runs_exactly_the_statements_it_reaches",
-    "test_consumer_associated_the_share_found_in_its_own_account",
+    "test_consumer_associated_the_share_found_in_its_own_account", "test_networks_and_audit_log_groups_as_applied",
     "test_producer_warehouse_and_datashares_as_applied", "test_statement_expiry_changes_nothing",
     "test_a_clean_deploy_reports_nothing_and_only_reads",
     "test_an_account_that_cannot_be_read_is_an_error_naming_account_and_role",

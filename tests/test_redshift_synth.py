@@ -165,6 +165,38 @@ def test_consumer_cluster_is_ra3_encrypted_private_logged(stack):
     assert analytics.one("aws_redshift_logging")["log_destination_type"] == "cloudwatch"
 
 
+def test_warehouse_key_lets_cloudwatch_logs_encrypt_exactly_its_flow_and_audit_log_groups(stack, dev_mesh):
+    """The Redshift key's CloudWatch Logs statement names the stack's own four log groups (flow logs plus the three
+    audit logs at the names Redshift exports to) and no other; each of those groups is encrypted with that key."""
+    for name, account, base in (
+            ("dev-domain-sales", "222222222222", "/aws/redshift/acme-dev-sales"),
+            ("dev-consumer-analytics", "555555555555", "/aws/redshift/cluster/acme-dev-analytics")):
+        s = stack(name)
+        [key] = [k for k in s.resources("aws_kms_key").values() if "Redshift" in k["description"]]
+        [logs] = [st for st in json.loads(key["policy"])["Statement"]
+                  if st.get("Principal") == {"Service": f"logs.{dev_mesh.region}.amazonaws.com"}]
+        arns = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+        groups = {g["name"]: g for g in s.resources("aws_cloudwatch_log_group").values()
+                  if g["name"].startswith(("/aws/redshift/", "/meshform/vpc-flow-logs/"))}
+        assert sorted(groups) == sorted([f"{base}/connectionlog", f"{base}/useractivitylog", f"{base}/userlog",
+                                         f"/meshform/vpc-flow-logs/{base.rsplit('/', 1)[1]}"])
+        assert arns == sorted(f"arn:aws:logs:{dev_mesh.region}:{account}:log-group:{g}" for g in groups)
+        key_ref = next(iter(groups.values()))["kms_key_id"]
+        assert key_ref.startswith("${aws_kms_key.redshift_key") and all(
+            g["kms_key_id"] == key_ref and g["retention_in_days"] == 365 for g in groups.values())
+
+
+def test_s3_endpoints_pass_only_the_producers_copy(stack, dev_mesh):
+    sales = json.loads(stack("dev-domain-sales").one("aws_vpc_endpoint")["policy"])["Statement"]
+    bucket = dev_mesh.bucket("sales", "analytics")
+    assert {(st["Effect"], tuple(st["Resource"]), st["Condition"]["ArnEquals"]["aws:PrincipalArn"])
+            for st in sales} == {
+        ("Allow", (f"arn:aws:s3:::{bucket}",), "arn:aws:iam::222222222222:role/acme-dev-sales-redshift"),
+        ("Allow", (f"arn:aws:s3:::{bucket}/*",), "arn:aws:iam::222222222222:role/acme-dev-sales-redshift")}
+    [deny] = json.loads(stack("dev-consumer-analytics").one("aws_vpc_endpoint")["policy"])["Statement"]
+    assert (deny["Effect"], deny["Action"], deny["Resource"]) == ("Deny", ["s3:*"], "*")
+
+
 def test_every_statement_survives_expiry_and_re_runs_on_a_sql_change(stack):
     for name in ("dev-domain-sales", "dev-consumer-analytics"):
         s = stack(name)

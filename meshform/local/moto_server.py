@@ -2,7 +2,7 @@
 additions installed (meshform/local/moto_lf/, moto_ram.py, moto_org.py, moto_glue.py, moto_glue_dq.py,
 moto_glue_jobs.py, moto_iam_oidc.py, moto_logs.py, moto_s3.py, moto_s3_policy.py, moto_sfn.py, moto_cloudtrail.py,
 moto_budgets.py, moto_ce.py, moto_redshift_serverless.py, moto_redshift_clusters.py, moto_redshift_datashares.py,
-moto_redshift_data.py)."""
+moto_redshift_data.py, moto_ec2_zones.py)."""
 from __future__ import annotations
 
 import sys
@@ -11,6 +11,7 @@ from meshform.local import (
     moto_budgets,
     moto_ce,
     moto_cloudtrail,
+    moto_ec2_zones,
     moto_glue,
     moto_glue_dq,
     moto_glue_jobs,
@@ -48,6 +49,7 @@ def install() -> None:
     moto_redshift_clusters.install()
     moto_redshift_datashares.install()
     moto_redshift_data.install()
+    moto_ec2_zones.install()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,8 +15,8 @@ from modules.constructs.pipeline.log_encryption import cloudwatch_logs_key_state
 from modules.constructs.redshift.consumer_databases import DatashareDatabases
 from modules.constructs.redshift.copy_role import CopyRole
 from modules.constructs.redshift.datashares import ProducerDatashares
-from modules.constructs.redshift.network import PrivateNetwork
-from modules.constructs.redshift.warehouse import RedshiftWarehouse, WarehouseProps
+from modules.constructs.redshift.network import PrivateNetwork, flow_log_group_name
+from modules.constructs.redshift.warehouse import RedshiftWarehouse, WarehouseProps, audit_log_group_names
 from modules.stacks.base import MeshStack
 from modules.types import Statement
 
@@ -36,18 +36,23 @@ def own_warehouse(stack: MeshStack, mesh: Mesh, owner: str, *, lake_key_arn: str
     prefix, env, region = mesh.spec.name_prefix, mesh.env, mesh.region
     account = mesh.account_of(owner)
     name = naming.redshift_warehouse_name(prefix, env, owner)
+    # CloudWatch Logs may use the key for the flow logs and the audit logs, and for no other log group.
+    log_groups = [flow_log_group_name(name), *audit_log_group_names(spec.mode, name).values()]
     key = EncryptionKey(stack, "redshift_key", account_id=account, deploy_role_arn=mesh.deploy_role_arn(account),
                         alias=naming.kms_alias(prefix, env, owner, "redshift"),
-                        description=f"meshform {env}: {owner} Redshift warehouse, its admin secret, its flow logs",
-                        extra_statements=[cloudwatch_logs_key_statement(region, account)])
-    network = PrivateNetwork(stack, "redshift_network", name=name, region=region, cidr=spec.cidr, account=account,
-                             kms_key_arn=key.arn,
-                             flow_logs_role=naming.redshift_flow_logs_role_name(prefix, env, owner))
+                        description=f"meshform {env}: {owner} Redshift warehouse, its admin secret, its flow "
+                                    "and audit logs",
+                        extra_statements=[cloudwatch_logs_key_statement(region, account, log_groups)])
     copy_role = None
     if owner in mesh.spec.domains and lake_key_arn is not None:
         copy_role = CopyRole(stack, "redshift_copy", name=naming.redshift_role_name(prefix, env, owner),
                              account=account, region=region, bucket=mesh.bucket(owner, "analytics"),
                              key_arn=lake_key_arn)
+    network = PrivateNetwork(stack, "redshift_network", name=name, region=region, cidr=spec.cidr, account=account,
+                             kms_key_arn=key.arn,
+                             flow_logs_role=naming.redshift_flow_logs_role_name(prefix, env, owner),
+                             copy_role_arn=copy_role.arn if copy_role else None,
+                             copy_bucket=mesh.bucket(owner, "analytics") if copy_role else None)
     database = naming.redshift_database_name(owner)
     warehouse = RedshiftWarehouse(stack, "redshift", WarehouseProps(
         name=name, database=database, spec=spec, kms_key_arn=key.arn, subnet_ids=network.subnet_ids,

@@ -7,7 +7,10 @@ parameter group, subnet group and logging), always
 - private: `publicly_accessible = false`, in the PrivateNetwork's subnets and security group;
 - with enhanced VPC routing (COPY's S3 traffic stays in the VPC);
 - with audit logging (connection, user and user-activity logs to CloudWatch; `enable_user_activity_logging`,
-  https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html);
+  https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html) into log groups created here first, encrypted
+  with the CMK and kept a year: Redshift exports into a log group of the expected name when one exists, and
+  otherwise creates it unencrypted and kept forever
+  (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-audit-logging.html);
 - TLS only: `require_ssl = true` (a workgroup config parameter, or the cluster's parameter group,
   https://docs.aws.amazon.com/redshift/latest/mgmt/connecting-ssl-support.html);
 - destroy-protected (it holds data and access).
@@ -17,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cdktf import Fn, TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.redshift_cluster import RedshiftCluster
 from cdktf_cdktf_provider_aws.redshift_logging import RedshiftLogging
 from cdktf_cdktf_provider_aws.redshift_parameter_group import RedshiftParameterGroup, RedshiftParameterGroupParameter
@@ -43,6 +47,16 @@ WORKGROUP_DEFAULTS = {"auto_mv": "true", "datestyle": "ISO, MDY", "enable_case_s
                       "use_fips_ssl": "false"}
 PARAMETER_GROUP_FAMILY = "redshift-2.0"
 SNAPSHOT_RETENTION_DAYS = 7
+AUDIT_LOG_RETENTION_DAYS = 365                  # as the VPC flow logs (network.FLOW_LOG_RETENTION_DAYS)
+
+
+def audit_log_group_names(mode: str, name: str) -> dict[str, str]:
+    """log type -> the CloudWatch log group Redshift exports it to: `/aws/redshift/<namespace>/<log type>` for
+    Serverless (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-audit-logging.html),
+    `/aws/redshift/cluster/<cluster identifier>/<log type>` for a provisioned cluster
+    (https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html, "Audit logs and Amazon CloudWatch")."""
+    base = f"/aws/redshift/{name}" if mode == "serverless" else f"/aws/redshift/cluster/{name}"
+    return {log: f"{base}/{log}" for log in AUDIT_LOGS}
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,8 @@ class RedshiftWarehouse(Construct):
         props: `WarehouseProps` (every input with its default).
 
     Attributes:
+        audit_log_groups: the connection, user and user-activity log groups (audit_log_group_names), which the
+            namespace, workgroup, cluster and its logging depend on.
         target: how a Data API statement addresses it ({"workgroup_name": ...} or {"cluster_identifier": ...}).
         secret_arn: the Secrets Manager secret of the admin user (what statements authenticate with).
         namespace_arn, namespace_id: the namespace (datashare ARNs and consumer associations use them).
@@ -80,20 +96,28 @@ class RedshiftWarehouse(Construct):
         spec = props.spec
         self.name, self.database, self.mode = props.name, props.database, spec.mode
         protect = TerraformResourceLifecycle(prevent_destroy=True)
+        # Before the namespace or cluster starts exporting, or Redshift creates these itself, unencrypted and never
+        # expiring (and then creating them here fails: ResourceAlreadyExistsException). The key policy must let
+        # CloudWatch Logs use the CMK for exactly these names (stacks/warehouse_side.py).
+        self.audit_log_groups = [
+            CloudwatchLogGroup(self, f"audit_{log}", name=group, kms_key_id=props.kms_key_arn,
+                               retention_in_days=AUDIT_LOG_RETENTION_DAYS, lifecycle=protect)
+            for log, group in audit_log_group_names(spec.mode, props.name).items()]
         if spec.mode == "serverless":
             self.namespace = RedshiftserverlessNamespace(
                 self, "namespace", namespace_name=props.name, db_name=props.database,
                 admin_username=spec.admin_user, manage_admin_password=True,
                 admin_password_secret_kms_key_id=props.kms_key_arn, kms_key_id=props.kms_key_arn,
                 log_exports=AUDIT_LOGS, iam_roles=props.role_arns or None,
-                default_iam_role_arn=props.role_arns[0] if props.role_arns else None, lifecycle=protect)
+                default_iam_role_arn=props.role_arns[0] if props.role_arns else None, lifecycle=protect,
+                depends_on=self.audit_log_groups)
             self.workgroup = RedshiftserverlessWorkgroup(
                 self, "workgroup", workgroup_name=props.name, namespace_name=self.namespace.namespace_name,
                 base_capacity=spec.base_capacity, max_capacity=spec.max_capacity, publicly_accessible=False,
                 enhanced_vpc_routing=True, subnet_ids=props.subnet_ids, security_group_ids=props.security_group_ids,
                 config_parameter=[RedshiftserverlessWorkgroupConfigParameter(parameter_key=k, parameter_value=v)
                                   for k, v in sorted({**WORKGROUP_DEFAULTS, **PARAMETERS}.items())],
-                lifecycle=protect)
+                lifecycle=protect, depends_on=self.audit_log_groups)
             self.target = {"workgroup_name": self.workgroup.workgroup_name}
             self.secret_arn = self.namespace.admin_password_secret_arn
             self.namespace_arn = self.namespace.arn
@@ -117,9 +141,10 @@ class RedshiftWarehouse(Construct):
             iam_roles=props.role_arns or None,
             default_iam_role_arn=props.role_arns[0] if props.role_arns else None,
             automated_snapshot_retention_period=SNAPSHOT_RETENTION_DAYS, skip_final_snapshot=False,
-            final_snapshot_identifier=f"{props.name}-final", lifecycle=protect)
+            final_snapshot_identifier=f"{props.name}-final", lifecycle=protect, depends_on=self.audit_log_groups)
         logging = RedshiftLogging(self, "logging", cluster_identifier=self.cluster.cluster_identifier,
-                                  log_destination_type="cloudwatch", log_exports=AUDIT_LOGS)
+                                  log_destination_type="cloudwatch", log_exports=AUDIT_LOGS,
+                                  depends_on=self.audit_log_groups)
         self.target = {"cluster_identifier": self.cluster.cluster_identifier}
         self.secret_arn = self.cluster.master_password_secret_arn
         self.namespace_arn = self.cluster.cluster_namespace_arn
