@@ -54,24 +54,27 @@ def load_meshes(root: Path, env_names: list[str] | None = None) -> list[Mesh]:
 
     meshes: list[Mesh] = []
     contracts: dict = {}           # environments share contracts: parse and check each one once per ontology
+    parsed: dict[str, object] = {}     # environment file name -> its data, for the orphan check below
     for name in selected:
-        mesh = _load_environment(root, name, errors, contracts)
+        mesh = _load_environment(root, name, errors, contracts, parsed)
         if mesh is not None:
             meshes.append(mesh)
     # Whether a contracts/<domain>/ directory belongs to no environment can only be decided over every
     # environment file: the check reads all of them (also with --env), and is skipped only when one of them cannot
     # be parsed (its domains are unknown; without --env that file's errors are reported anyway). Contract-level
     # problems (.yml files, unreadable files) of the selected environments' domains are always reported.
-    _check_orphan_contract_dirs(root, errors)
+    _check_orphan_contract_dirs(root, errors, parsed)
     if errors:
         raise ValidationFailed(errors)
     return meshes
 
 
-def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict) -> Mesh | None:
+def _load_environment(root: Path, name: str, errors: ErrorList, contracts: dict,
+                      parsed: dict[str, object]) -> Mesh | None:
     display = f"environments/{name}.yaml"
     at_start = len(errors)
     data, lines = load_yaml(root / display, errors, display)
+    parsed[f"{name}.yaml"] = data
     if data is None:
         return None
     if not isinstance(data, dict):
@@ -455,14 +458,15 @@ def _check_contracts_best_effort(root: Path, data: dict, errors: ErrorList) -> N
             load_contract(path, f"contracts/{domain}/{path.name}", domain, ontology, default, errors)
 
 
-def _declared_domains(root: Path) -> set[str] | None:
+def _declared_domains(root: Path, parsed: dict[str, object]) -> set[str] | None:
     """Domain names of every environment file, read with the same hostile-input rules but without reporting
-    (used only for the orphan-contract check). None when some environment file cannot be read as a mapping."""
+    (used only for the orphan-contract check; `parsed` holds the files this run has read already). None when some
+    environment file cannot be read as a mapping."""
     names: set[str] = set()
     for entry in _list_dir(root / "environments", ErrorList(), "environments/") or []:
         if not entry.endswith(".yaml"):
             continue
-        data, _ = load_yaml(root / "environments" / entry, ErrorList(), entry)
+        data = parsed[entry] if entry in parsed else load_yaml(root / "environments" / entry, ErrorList(), entry)[0]
         if not isinstance(data, dict):
             return None
         if isinstance(data.get("domains"), dict):
@@ -470,12 +474,12 @@ def _declared_domains(root: Path) -> set[str] | None:
     return names
 
 
-def _check_orphan_contract_dirs(root: Path, errors: ErrorList) -> None:
+def _check_orphan_contract_dirs(root: Path, errors: ErrorList, parsed: dict[str, object]) -> None:
     contracts = root / "contracts"
     entries = _list_dir(contracts, errors, "contracts/")
     if not entries:
         return
-    known = _declared_domains(root)
+    known = _declared_domains(root, parsed)
     if known is None:
         return
     for name in entries:

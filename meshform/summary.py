@@ -15,8 +15,11 @@ def describe_meshes(meshes: list[Mesh]) -> str:
         rows.append(f"{mesh.env}: {len(spec.domains)} domains, {len(spec.consumers)} consumers, "
                     f"{len(mesh.products)} products ({tables} tables), {len(spec.subscriptions)} subscriptions "
                     f"[{mesh.region}, backend {spec.backend.type}]")
+        by_product: dict[str, list[str]] = {}          # one pass: a scan per product is quadratic at scale
+        for sub in spec.subscriptions:
+            by_product.setdefault(sub.product, []).append(sub.subscriber)
         for fqn, product in mesh.products.items():
-            subscribers = [s.subscriber for s in spec.subscriptions if s.product == fqn]
+            subscribers = by_product.get(fqn, [])
             rows.append(f"  product {fqn:<28} {product.classification:<13} tables: "
                         f"{', '.join(t.name for t in product.tables):<30} subscribers: {', '.join(subscribers) or '-'}")
         rows += [f"  NOTICE {notice}" for notice in mesh.notices]
