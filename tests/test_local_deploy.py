@@ -269,8 +269,8 @@ def test_emulator_gaps_are_left_out_with_their_dependents(synth_root, monkeypatc
     assert left_out[key] == "example reason"
     # everything that references a key (alias, SSE configuration, workgroup, analysts' IAM policy and its
     # attachments, the notification topic it encrypts with its policy, subscription and budget; the Redshift
-    # key's cluster, its logging, the network's flow logs with their log group and role policy, the statements
-    # and the datashare association) is left out too
+    # key's cluster, its logging, the network's flow logs with their log group and role policy, the statements,
+    # the datashare association and the ledger of consumer databases) is left out too
     assert {a.split(".")[0] for a in left_out} == {"aws_kms_key", "aws_kms_alias",
                                                    "aws_s3_bucket_server_side_encryption_configuration",
                                                    "aws_athena_workgroup", "aws_iam_policy",
@@ -280,7 +280,8 @@ def test_emulator_gaps_are_left_out_with_their_dependents(synth_root, monkeypatc
                                                    "aws_redshift_logging", "aws_cloudwatch_log_group",
                                                    "aws_flow_log", "aws_iam_role_policy",
                                                    "aws_redshiftdata_statement",
-                                                   "aws_redshift_data_share_consumer_association"}
+                                                   "aws_redshift_data_share_consumer_association",
+                                                   "aws_ssm_parameter"}
     assert all(not t.startswith(("aws_kms_key.", "aws_athena_workgroup.")) for t in targets)
 
 
