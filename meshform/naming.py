@@ -194,6 +194,12 @@ def redshift_consumer_database_name(domain: str, product: str) -> str:
     return f"{domain}_{product}"
 
 
+def redshift_database_ledger_path(prefix: str, env: str, owner: str) -> str:
+    """The SSM parameter path under which an account records the databases it created from other domains'
+    datashares (one parameter each, named after the database; docs/redshift.md, "Unsubscribing")."""
+    return f"/{prefix}/{env}/{owner}/redshift/consumer-databases"
+
+
 def redshift_role_name(prefix: str, env: str, owner: str) -> str:
     """The role the warehouse's namespace holds: COPY from the domain's analytics bucket."""
     return f"{prefix}-{env}-{owner}-redshift"

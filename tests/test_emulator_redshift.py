@@ -14,6 +14,7 @@ import pytest
 
 from meshform.local import terraform as tf
 from meshform.local.emulator import ENDPOINT_SERVICES, MotoServer
+from meshform.redshift import sql as sql_forms
 from tests.emulator import AccountClients, require_terraform
 from tests.emulator_fixtures import ensure_role, rejects
 
@@ -202,6 +203,13 @@ def test_sql_is_executed_with_redshift_errors(server):
           f"{role}")
     fails(c, wg, f"COPY sales.ghost FROM 's3://lake/x/' IAM_ROLE '{role}' FORMAT AS PARQUET",
           'relation "sales.ghost" does not exist')
+    # from Parquet only the parameters AWS lists for columnar data (FILLRECORD is one of them)
+    only = ("ACCEPTINVCHARS, ACCESS_KEY_ID, CREDENTIALS, EXPLICIT_IDS, FILLRECORD, IAM_ROLE, MANIFEST, "
+            "SECRET_ACCESS_KEY, SERIALIZETOJSON, SESSION_TOKEN, STATUPDATE")
+    for extra in ("MAXERROR 10", "ACCEPTANYDATE", "DELIMITER ','", "IGNOREHEADER 1"):
+        fails(c, wg, f"COPY sales.orders FROM 's3://lake/sales/orders/' IAM_ROLE '{role}' FORMAT AS PARQUET {extra}",
+              f"COPY from PARQUET does not support the parameter {extra.split()[0]}: only {only} apply to "
+              "columnar data")
     # a batch is one transaction: a failure rolls back and aborts the rest
     data = c("redshift-data")
     batch = data.batch_execute_statement(WorkgroupName=wg, Database="dev", Sqls=[
@@ -486,6 +494,64 @@ def test_consumer_sees_exactly_the_product_once_authorized_and_associated(server
     assert "because the ARN doesn't exist." in message
 
 
+LEAVER_PRODUCER, LEAVER = "121212121212", "131313131313"     # accounts no other test reads
+
+
+def test_an_unsubscribed_consumer_database_stays_until_dropped_and_drop_database_follows_aws(server):
+    """What Redshift does when a subscription ends: the producer's REVOKE removes the account, which then sees no
+    datashare (DescribeDataShares is empty, DisassociateDataShareConsumer has nothing left to remove), but its
+    database created from the datashare stays, listed as shared and showing nothing. Only DROP DATABASE removes
+    it (https://docs.aws.amazon.com/redshift/latest/dg/r_DROP_DATABASE.html): no IF EXISTS, never a database that
+    does not exist, never inside a transaction block, never a system database or the current one."""
+    p, c = clients(server, LEAVER_PRODUCER), clients(server, LEAVER)
+    producer_ns = warehouse(p, "leaving-domain")
+    consumer_ns = warehouse(c, "leaving-bi")
+    for sql in PRODUCT_SQL[:-1] + [f"GRANT USAGE ON DATASHARE \"orders_product\" TO ACCOUNT '{LEAVER}'"]:
+        ok(p, "leaving-domain-wg", sql)
+    arn = f"arn:aws:redshift:{REGION}:{LEAVER_PRODUCER}:datashare:{producer_ns['namespaceId']}/orders_product"
+    p("redshift").authorize_data_share(DataShareArn=arn, ConsumerIdentifier=LEAVER)
+    c("redshift").associate_data_share_consumer(DataShareArn=arn, ConsumerArn=consumer_ns["namespaceArn"])
+    wg = "leaving-bi-wg"
+    ok(c, wg, f"CREATE DATABASE \"orders_db\" FROM DATASHARE \"orders_product\" OF ACCOUNT '{LEAVER_PRODUCER}' "
+              f"NAMESPACE '{producer_ns['namespaceId']}'")
+    databases = "SELECT database_name, database_type FROM svv_redshift_databases ORDER BY 1"
+    assert rows(c, wg, databases) == [["dev", "local"], ["orders_db", "shared"]]
+    assert rows(c, wg, 'SELECT "order_id" FROM "orders_db"."orders"."orders_public"') == []
+    # the subscription ends: REVOKE on the producer; the consumer account no longer sees the share ...
+    ok(p, "leaving-domain-wg", f"REVOKE USAGE ON DATASHARE \"orders_product\" FROM ACCOUNT '{LEAVER}'")
+    assert c("redshift").describe_data_shares()["DataShares"] == []
+    rejects("InvalidDataShareFault", c("redshift").disassociate_data_share_consumer, DataShareArn=arn,
+            ConsumerArn=consumer_ns["namespaceArn"])
+    # ... but its database stays, and reads nothing
+    assert rows(c, wg, databases) == [["dev", "local"], ["orders_db", "shared"]]
+    fails(c, wg, 'SELECT "order_id" FROM "orders_db"."orders"."orders_public"',
+          'relation "orders.orders_public" does not exist')
+    assert rows(c, wg, "SELECT schema_name FROM svv_all_schemas WHERE database_name = 'orders_db'") == []
+    # DROP DATABASE's rules
+    fails(c, wg, 'DROP DATABASE IF EXISTS "orders_db"', 'syntax error at or near "IF"')
+    fails(c, wg, 'DROP DATABASE "never_made" FORCE', 'database "never_made" does not exist')
+    fails(c, wg, 'DROP DATABASE "dev"', 'cannot drop database "dev": it is a system database')
+    ok(c, wg, 'CREATE DATABASE "scratch"')
+    fails(c, wg, 'DROP DATABASE "scratch"', "cannot drop the currently open database", database="scratch")
+    data = c("redshift-data")
+    batch = data.batch_execute_statement(WorkgroupName=wg, Database="dev", Sqls=[
+        'CREATE SCHEMA "tx"', 'DROP DATABASE "orders_db" FORCE'])
+    assert data.describe_statement(Id=f"{batch['Id']}:2")["Error"] == (
+        "ERROR: DROP DATABASE cannot run inside a transaction block")
+    # the statement meshform runs once the subscription is gone (meshform.redshift.sql.drop_database)
+    ok(c, wg, sql_forms.drop_database("orders_db"))
+    ok(c, wg, 'DROP DATABASE "scratch"')
+    assert rows(c, wg, databases) == [["dev", "local"]]
+    fails(c, wg, sql_forms.drop_database("orders_db"), 'database "orders_db" does not exist')
+    # the producer is untouched: its datashare and tables are still there
+    assert rows(p, "leaving-domain-wg", "SELECT share_name FROM svv_datashares") == [["orders_product"]]
+    # dropping a producer's own database takes its datashares along
+    ok(p, "leaving-domain-wg", 'CREATE DATABASE "sharing"')
+    ok(p, "leaving-domain-wg", 'CREATE DATASHARE "from_sharing"', database="sharing")
+    ok(p, "leaving-domain-wg", 'DROP DATABASE "sharing"')
+    assert rows(p, "leaving-domain-wg", "SELECT share_name FROM svv_datashares") == [["orders_product"]]
+
+
 def test_every_statement_form_the_stacks_emit_executes(server):
     """The statements meshform.redshift.sql generates run as written, producer and consumer side, and the
     pipeline load runs as one batch."""
@@ -536,6 +602,9 @@ def test_every_statement_form_the_stacks_emit_executes(server):
                                 "database_name = 'sales_db' ORDER BY ordinal_position") == [
         ["orders_public", "c0", "character varying(65535)"], ["orders_public", "c7", "bigint"],
         ["orders_public", "dt", "character varying(65535)"]]
+    # the subscription's end: the tombstone
+    ok(c, "reader-wg", sql.drop_database("sales_db"))
+    assert rows(c, "reader-wg", "SELECT database_name FROM svv_redshift_databases") == [["dev"]]
 
 
 def test_provisioned_cluster_has_a_namespace_and_runs_sql(server):

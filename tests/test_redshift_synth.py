@@ -253,6 +253,54 @@ def test_consumer_finds_the_share_in_its_own_account_and_creates_its_database(st
     assert "terraform_remote_state" not in json.dumps(analytics.json)
 
 
+def test_every_product_the_subscriber_could_read_has_one_database_address_create_or_drop(stack):
+    """CREATE while subscribed (sales.orders), the tombstone DROP otherwise (sales.customers), each counted by what
+    the plan can know: the share found in the own account, or the ledger parameter recording the CREATE ran."""
+    analytics = stack("dev-consumer-analytics")
+    statements = analytics.resources("aws_redshiftdata_statement")
+    by_db = {k.split("_database_")[1].rsplit("_statement_", 1)[0]: b for k, b in statements.items()
+             if "_database_" in k}
+    assert set(by_db) == {"sales_customers", "sales_orders"}           # every product of every other warehouse
+    assert by_db["sales_orders"]["sql"].startswith('CREATE DATABASE "sales_orders" FROM DATASHARE')
+    assert by_db["sales_orders"]["count"].startswith("${length(local.")
+    assert by_db["sales_customers"]["sql"] == 'DROP DATABASE "sales_customers" FORCE'
+    sqlglot.parse_one(by_db["sales_customers"]["sql"], read="redshift")
+    [(data_key, ledger)] = analytics.json["data"]["aws_ssm_parameters_by_path"].items()
+    assert ledger["path"] == "/acme/dev/analytics/redshift/consumer-databases" and "depends_on" not in ledger
+    assert by_db["sales_customers"]["count"] == (
+        f"${{contains(data.aws_ssm_parameters_by_path.{data_key}.names, "
+        f"\"/acme/dev/analytics/redshift/consumer-databases/sales_customers\") ? 1 : 0}}")
+    params = {b["name"].rsplit("/", 1)[1]: b for b in analytics.resources("aws_ssm_parameter").values()}
+    assert set(params) == {"sales_customers", "sales_orders"}
+    for db, param in params.items():
+        # recorded only after its statement ran, encrypted with the warehouse's own key, counted like it
+        assert param["type"] == "SecureString" and param["key_id"].startswith("${aws_kms_key.redshift_key_")
+        [after] = param["depends_on"]
+        assert statements[after.split(".")[1]] is by_db[db]
+        assert param["count"] == by_db[db]["count"]
+    # the producer never has a ledger: it subscribes to nothing
+    assert "aws_ssm_parameter" not in stack("dev-domain-sales").json["resource"]
+
+
+def test_unsubscribing_turns_the_create_into_the_drop_at_the_same_address(project):
+    from meshform.synth import synthesize
+
+    def change(d):
+        d["subscriptions"] = [s for s in d["subscriptions"] if s["product"] != "sales.orders"
+                              or s["subscriber"] != "analytics"]
+    edit_yaml(project / "environments" / "dev.yaml", change)
+    synthesize(load_meshes(project, ["dev"]), project / "cdktf.out")
+    analytics = json.loads((project / "cdktf.out/stacks/dev-consumer-analytics/cdk.tf.json").read_text())["resource"]
+    statements = analytics["aws_redshiftdata_statement"]
+    [orders] = [b for k, b in statements.items() if "_database_sales_orders_" in k]
+    assert orders["sql"] == 'DROP DATABASE "sales_orders" FORCE' and "contains(data.aws_ssm" in orders["count"]
+    assert not any(b["sql"].startswith(("CREATE DATABASE", "GRANT USAGE ON DATABASE")) for b in statements.values())
+    assert "aws_redshift_data_share_consumer_association" not in analytics
+    # its principals' database users stay: a later subscription's CREATE USER would find them and fail
+    assert {b["sql"] for b in statements.values() if b["sql"].startswith("CREATE USER")} == {
+        'CREATE USER "IAMR:Analyst" PASSWORD DISABLE', 'CREATE USER "IAMR:BIService" PASSWORD DISABLE'}
+
+
 def test_pipeline_loads_redshift_after_the_quality_gate(stack):
     sales = stack("dev-domain-sales")
     machine = sales.one("aws_sfn_state_machine")

@@ -156,6 +156,33 @@ def _redshift_accesses(mesh: Mesh) -> list[RedshiftAccess]:
     return out
 
 
+@dataclass(frozen=True)
+class ConsumerDatabase:
+    """A database a subscriber's warehouse can hold: one per product of every other domain with a warehouse. While
+    `access` is set it is created from the datashare; once not, it is dropped if the subscriber created it."""
+    subscriber: str
+    producer: str
+    producer_account: str
+    product: str               # <domain>.<product>
+    database: str
+    access: RedshiftAccess | None
+
+
+def consumer_databases(mesh: Mesh, subscriber: str) -> list[ConsumerDatabase]:
+    """Every (subscriber, product of another Redshift domain) pair: the set depends on the spec and the contracts
+    only, never on who subscribes, like the producer's grants (`grants`)."""
+    subscribed = {a.product: a for a in redshift_accesses(mesh) if a.subscriber == subscriber}
+    out = []
+    for domain in warehouses(mesh):
+        if domain == subscriber or domain not in mesh.spec.domains:
+            continue
+        for product in sorted(mesh.domain_products(domain), key=lambda p: p.name):
+            out.append(ConsumerDatabase(subscriber, domain, mesh.spec.domains[domain].account_id, product.fqn,
+                                        naming.redshift_consumer_database_name(domain, product.name),
+                                        subscribed.get(product.fqn)))
+    return out
+
+
 def share_matches_access(access: RedshiftAccess) -> bool:
     """The datashare holds exactly what the access model grants: whole tables as tables, filtered ones as views
     with the same readable columns (tests and the governance check rely on this)."""

@@ -19,6 +19,9 @@ and namespace ids single-quoted literals, https://docs.aws.amazon.com/redshift/l
       CREATE DATABASE "<database>" FROM DATASHARE "<share>" OF ACCOUNT '<12 digits>' NAMESPACE '<namespace id>'
       CREATE USER "IAMR:<role name>" PASSWORD DISABLE
       GRANT USAGE ON DATABASE "<database>" TO "IAMR:<role name>"
+      DROP DATABASE "<database>" FORCE                                 (once the subscription is gone: only for a
+                                                                        database meshform created, as Redshift has
+                                                                        no DROP DATABASE IF EXISTS)
     pipeline load (one BatchExecuteStatement = one transaction, per table)
       DELETE FROM "<schema>"."<table>"
       COPY "<schema>"."<table>" FROM 's3://<bucket>/<product>/<table>/' IAM_ROLE '<role arn>'
@@ -141,6 +144,16 @@ def create_database_from_share(database: str, share: str, producer_account: str,
     """`namespace_id` may be a Terraform expression (`${...}`): the consumer finds it at plan time."""
     return (f"CREATE DATABASE {ident(database)} FROM DATASHARE {ident(share)} OF ACCOUNT {literal(producer_account)} "
             f"NAMESPACE {literal(namespace_id)}")
+
+
+def drop_database(database: str) -> str:
+    """A consumer database whose subscription ended. FORCE ends the sessions still connected to it (a BI tool's
+    idle connection would otherwise fail the apply); they can read nothing anyway once the producer revoked the
+    datashare. Redshift's grammar has no IF EXISTS and no stored procedure may run DROP DATABASE
+    (https://docs.aws.amazon.com/redshift/latest/dg/r_DROP_DATABASE.html,
+    https://docs.aws.amazon.com/redshift/latest/dg/stored-procedure-constraints.html), so it runs only for a database
+    meshform recorded having created (modules/constructs/redshift/consumer_databases.py)."""
+    return f"DROP DATABASE {ident(database)} FORCE"
 
 
 def create_iam_user(user: str) -> str:

@@ -62,7 +62,7 @@ def own_warehouse(stack: MeshStack, mesh: Mesh, owner: str, *, lake_key_arn: str
         ProducerDatashares(stack, "redshift_shares", mesh=mesh, domain=owner, warehouse=warehouse,
                            database=database)
     DatashareDatabases(stack, "redshift_subscriptions", mesh=mesh, subscriber=owner, warehouse=warehouse,
-                       database=database)
+                       database=database, key_arn=key.arn)
     return OwnWarehouse(warehouse, database, copy_role, name)
 
 

@@ -193,6 +193,39 @@ def create_database(session: Session, t: Tokens) -> Result:
     return Result()
 
 
+# https://docs.aws.amazon.com/redshift/latest/dg/r_DROP_DATABASE.html: "You can't drop the dev, padb_harvest,
+# template0, template1, or sys:internal databases, and you can't drop the current database."
+UNDROPPABLE_DATABASES = {"dev", "padb_harvest", "template0", "template1", "sys:internal"}
+
+
+def drop_database(session: Session, t: Tokens) -> Result:
+    """DROP DATABASE d [FORCE] (https://docs.aws.amazon.com/redshift/latest/dg/r_DROP_DATABASE.html): no IF EXISTS
+    in Redshift's grammar, so a database that does not exist is an error; never inside a transaction block; never
+    the system databases or the one the session is connected to. A database created
+    FROM DATASHARE is dropped like any other, whether or not the producer still shares it (its objects live in the
+    producer's namespace: nothing of the producer changes). Dropping a local database drops the datashares created
+    in it, so their consumers lose access, as DROP DATASHARE does. FORCE ends the sessions connected to it; the
+    emulator has no long-lived sessions, so it changes nothing here."""
+    if t.accept("IF"):
+        raise SqlError('syntax error at or near "IF"', E.SYNTAX)
+    name = t.ident()
+    t.accept("FORCE")
+    t.end()
+    if session.in_transaction:
+        raise SqlError("DROP DATABASE cannot run inside a transaction block", E.ACTIVE_TRANSACTION)
+    if name in UNDROPPABLE_DATABASES:
+        raise SqlError(f'cannot drop database "{name}": it is a system database', E.INSUFFICIENT_PRIVILEGE)
+    if name == session.database:
+        raise SqlError("cannot drop the currently open database", E.OBJECT_IN_USE)
+    db = session.catalog.databases.get(name)
+    if db is None:
+        raise SqlError(f'database "{name}" does not exist', E.INVALID_CATALOG)
+    del session.catalog.databases[name]
+    for share in [s for s in session.catalog.datashares.values() if s.database == name]:
+        del session.catalog.datashares[share.name]
+    return Result()
+
+
 def principal_of(session: Session, t: Tokens) -> str:
     if t.accept("ROLE"):
         role = t.ident()

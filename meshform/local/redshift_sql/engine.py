@@ -29,11 +29,16 @@ Statement forms and the rules enforced, each from the Redshift Database Develope
   (https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_DATABASE.html): the share must exist and be usable
   by this namespace (same account: granted to it; another account: authorized and associated, ACTIVE); not
   inside a transaction block (BatchExecuteStatement).
+- DROP DATABASE d [FORCE] (https://docs.aws.amazon.com/redshift/latest/dg/r_DROP_DATABASE.html): no IF EXISTS
+  (`database "d" does not exist`), not inside a transaction block, not dev/padb_harvest/template0/template1/
+  sys:internal nor the current database; a database created from a datashare may be
+  dropped whether or not the share is still granted; a local database takes the datashares created in it along.
 - CREATE ROLE / CREATE USER, GRANT/REVOKE USAGE ON DATABASE|SCHEMA, SELECT ON [TABLE] x | ALL TABLES IN SCHEMA x
   TO role/user/PUBLIC (r_CREATE_ROLE.html, r_CREATE_USER.html, r_GRANT.html): principals and objects must exist.
 - DELETE FROM s.t [WHERE ...] (r_DELETE.html): the table must exist (the emulator keeps no rows).
 - COPY s.t FROM 's3://...' IAM_ROLE 'arn' FORMAT AS PARQUET (https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html):
-  the table must exist and the role must be attached to the namespace (or IAM_ROLE default with a default role).
+  the table must exist and the role must be attached to the namespace (or IAM_ROLE default with a default role);
+  from Parquet or ORC only the parameters copy-usage_notes-copy-from-columnar.html lists (FILLRECORD is one).
 Messages follow PostgreSQL's wording where Redshift inherits it; the datashare messages are meshform's (AWS does
 not document their text).
 """
@@ -431,9 +436,33 @@ def _delete(session: Session, node: exp.Delete) -> Result:
     return Result(rows_affected=rows)
 
 
-def _copy(session: Session, node: exp.Copy) -> Result:
+# https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html: "Only the following COPY
+# parameters are supported" from ORC or Parquet - ACCEPTINVCHARS, FILLRECORD, FROM, IAM_ROLE, CREDENTIALS,
+# STATUPDATE, MANIFEST, ACCESS_KEY_ID/SECRET_ACCESS_KEY/SESSION_TOKEN, EXPLICIT_IDS - plus SERIALIZETOJSON, a
+# parameter of the columnar formats themselves (https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-format.html).
+COLUMNAR_COPY_PARAMETERS = {"ACCEPTINVCHARS", "FILLRECORD", "IAM_ROLE", "CREDENTIALS", "STATUPDATE", "MANIFEST",
+                            "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN", "EXPLICIT_IDS", "SERIALIZETOJSON"}
+_COPY_WORDS = {"FORMAT", "AS", "PARQUET", "ORC", "ON", "OFF", "TRUE", "FALSE", "DEFAULT"}
+
+
+def _columnar_parameters(sql: str) -> None:
+    """Reject what COPY from Parquet or ORC does not accept (ACCEPTANYDATE, MAXERROR, DELIMITER, ...)."""
+    unquoted = re.sub(r"'(?:[^']|'')*'", " ", sql)
+    after_from = re.split(r"\bFROM\b", unquoted, maxsplit=1, flags=re.IGNORECASE)
+    words = [w.upper() for w in re.findall(r"[A-Za-z_]+", after_from[1] if len(after_from) > 1 else "")]
+    kind = "PARQUET" if "PARQUET" in words else "ORC" if "ORC" in words else None
+    if kind is None or "FORMAT" not in words:
+        return
+    for word in words:
+        if word not in COLUMNAR_COPY_PARAMETERS | _COPY_WORDS:
+            raise SqlError(f"COPY from {kind} does not support the parameter {word}: only "
+                           f"{', '.join(sorted(COLUMNAR_COPY_PARAMETERS))} apply to columnar data", E.NOT_SUPPORTED)
+
+
+def _copy(session: Session, node: exp.Copy, sql: str = "") -> Result:
     find_relation(session, node.this)
     _local_db(session)
+    _columnar_parameters(sql)
     credentials = node.args.get("credentials")
     role = credentials.args.get("iam_role") if credentials is not None else None
     if role is None:
@@ -467,6 +496,8 @@ def execute(session: Session, sql: str) -> Result:
         return access.drop_datashare(session, t)
     if t.accept("CREATE", "DATABASE"):
         return access.create_database(session, t)
+    if t.accept("DROP", "DATABASE"):
+        return access.drop_database(session, t)
     if t.accept("CREATE", "ROLE"):
         return access.create_principal(session, t, "role")
     if t.accept("CREATE", "USER"):
@@ -499,7 +530,7 @@ def execute(session: Session, sql: str) -> Result:
     if isinstance(node, exp.Delete):
         return _delete(session, node)
     if isinstance(node, exp.Copy):
-        return _copy(session, node)
+        return _copy(session, node, sql)
     if isinstance(node, exp.Select):
         return query.select(session, node)
     words = sql.split()

@@ -127,6 +127,13 @@ def _consumer_rows(session: Session) -> Rows:
     return rows
 
 
+def _database_rows(session: Session) -> Rows:
+    """SVV_REDSHIFT_DATABASES (https://docs.aws.amazon.com/redshift/latest/dg/r_SVV_REDSHIFT_DATABASES.html): the
+    namespace's databases, `local` or `shared` (created from a datashare)."""
+    return [{"database_name": db.name, "database_type": "local" if db.source is None else "shared"}
+            for db in sorted(session.catalog.databases.values(), key=lambda d: d.name)]
+
+
 SYSTEM_VIEWS: dict[str, tuple[list[tuple[str, str]], Callable[[Session], Rows]]] = {
     "svv_all_schemas": ([("database_name", V), ("schema_name", V), ("schema_type", V), ("source_database", V)],
                         _schema_rows),
@@ -140,6 +147,7 @@ SYSTEM_VIEWS: dict[str, tuple[list[tuple[str, str]], Callable[[Session], Rows]]]
     "svv_datashare_objects": ([("share_type", V), ("share_name", V), ("object_type", V), ("object_name", V),
                                ("producer_account", V), ("producer_namespace", V), ("include_new", B)],
                               _object_rows),
+    "svv_redshift_databases": ([("database_name", V), ("database_type", V)], _database_rows),
     "svv_datashare_consumers": ([("share_name", V), ("consumer_account", V), ("consumer_namespace", V),
                                  ("share_date", V)], _consumer_rows),
 }
