@@ -2,12 +2,15 @@
 acting as a given account of the emulated mesh (through the account's deploy role, as Terraform does)."""
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
 
+from meshform.local import terraform as tf
 from meshform.local.terraform import ToolMissing, find_terraform, provider_source
 
 
@@ -19,6 +22,36 @@ def require_terraform() -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI must run the emulator tests: {missing}")
         pytest.skip(f"emulator tests need terraform and the AWS provider: {missing}")
+
+
+class TerraformWorkspace:
+    """A working directory for one hand-written Terraform document, applied with the real terraform and the AWS
+    provider from the local mirror (`source.version`: the provider version the document must pin, if any)."""
+
+    def __init__(self, tmp_path: Path):
+        require_terraform()
+        self.source = provider_source()
+        self.terraform = find_terraform()
+        self.work = tmp_path / "stack"
+        self.work.mkdir()
+        self.cli = tf.write_cli_config(tmp_path / "cli", self.source)
+        self.log = tmp_path / "terraform.log"
+
+    def write(self, document: dict) -> None:
+        (self.work / "main.tf.json").write_text(json.dumps(document))
+
+    def run(self, *args: str) -> tf.Result:
+        return tf.run(self.terraform, list(args), self.work, self.cli, self.log)
+
+    def require_clean_replan(self) -> None:
+        assert self.run("plan", "-detailed-exitcode").returncode == 0, self.log.read_text()[-3000:]
+
+    def apply(self) -> None:
+        """init, apply, and an empty re-plan."""
+        assert self.run("init").returncode == 0, self.log.read_text()[-3000:]
+        applied = self.run("apply", "-auto-approve")
+        assert applied.returncode == 0, applied.output[-3000:]
+        self.require_clean_replan()
 
 
 def require_checkov() -> None:

@@ -11,9 +11,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from meshform.local import terraform as tf
 from meshform.local.emulator import ENDPOINT_SERVICES, MotoServer
-from tests.emulator import require_terraform
+from tests.emulator import TerraformWorkspace
 
 REGION = "ap-northeast-1"                # moto's zones there: 1a, 1c, 1d (AWS gives most accounts no 1b)
 ACCOUNT = "123456789012"                 # moto's default account (no assume_role in the provider)
@@ -89,25 +88,13 @@ def _stack(endpoint: str, state) -> dict:
 
 
 def test_terraform_applies_the_network_and_audit_log_groups_in_a_region_without_zone_b(server, tmp_path):
-    require_terraform()
-    source = tf.provider_source()
-    terraform = tf.find_terraform()
-    work = tmp_path / "stack"
-    work.mkdir()
-    cli = tf.write_cli_config(tmp_path / "cli", source)
-    log = tmp_path / "terraform.log"
+    workspace = TerraformWorkspace(tmp_path)
     document = _stack(server.url, tmp_path / "terraform.tfstate")
-    if source.version:
-        document["terraform"]["required_providers"] = {"aws": {"source": "hashicorp/aws", "version": source.version}}
-    (work / "main.tf.json").write_text(json.dumps(document))
-
-    def terraform_run(*args: str) -> tf.Result:
-        return tf.run(terraform, list(args), work, cli, log)
-
-    assert terraform_run("init").returncode == 0, log.read_text()[-3000:]
-    applied = terraform_run("apply", "-auto-approve")
-    assert applied.returncode == 0, applied.output[-3000:]
-    assert terraform_run("plan", "-detailed-exitcode").returncode == 0, log.read_text()[-3000:]
+    if workspace.source.version:
+        document["terraform"]["required_providers"] = {"aws": {"source": "hashicorp/aws",
+                                                               "version": workspace.source.version}}
+    workspace.write(document)
+    workspace.apply()
 
     client = ec2(server)
     [vpc] = client.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [NAME]}])["Vpcs"]

@@ -12,10 +12,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from meshform.local import terraform as tf
 from meshform.local.emulator import ENDPOINT_SERVICES, MotoServer
 from meshform.redshift import sql as sql_forms
-from tests.emulator import AccountClients, require_terraform
+from tests.emulator import AccountClients, TerraformWorkspace
 from tests.emulator_fixtures import ensure_role, rejects
 
 REGION = "eu-west-1"
@@ -779,13 +778,7 @@ def test_terraform_applies_serverless_and_statements_and_replans_clean(server, t
     account) and aws_redshift_data_share_consumer_association (consumer account) with the real provider: apply,
     empty re-plan, empty re-plan after the statements expire, and a failing statement fails the apply with
     Redshift's error."""
-    require_terraform()
-    source = tf.provider_source()
-    terraform = tf.find_terraform()
-    work = tmp_path / "stack"
-    work.mkdir()
-    cli = tf.write_cli_config(tmp_path / "cli", source)
-    log = tmp_path / "terraform.log"
+    workspace = TerraformWorkspace(tmp_path)
     state = tmp_path / "terraform.tfstate"
     producer = clients(server, TF_PRODUCER)
     producer_ns = warehouse(producer, "tf-orders")
@@ -793,15 +786,8 @@ def test_terraform_applies_serverless_and_statements_and_replans_clean(server, t
         ok(producer, "tf-orders-wg", sql)
     share_arn = f"arn:aws:redshift:{REGION}:{TF_PRODUCER}:datashare:{producer_ns['namespaceId']}/orders_product"
     share = (share_arn, producer_ns["namespaceId"])
-    (work / "main.tf.json").write_text(json.dumps(_config(server.url, state, share, version=source.version)))
-
-    def terraform_run(*args: str) -> tf.Result:
-        return tf.run(terraform, list(args), work, cli, log)
-
-    assert terraform_run("init").returncode == 0, log.read_text()[-3000:]
-    applied = terraform_run("apply", "-auto-approve")
-    assert applied.returncode == 0, applied.output[-3000:]
-    assert terraform_run("plan", "-detailed-exitcode").returncode == 0, log.read_text()[-3000:]
+    workspace.write(_config(server.url, state, share, version=workspace.source.version))
+    workspace.apply()
 
     session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
     rs = session.client("redshift-serverless", endpoint_url=server.url)
@@ -837,11 +823,11 @@ def test_terraform_applies_serverless_and_statements_and_replans_clean(server, t
     # lifecycle meshform's statements carry (modules/constructs/redshift/statement.py) the re-plan is still empty,
     # so nothing re-runs
     assert expire(server, "123456789012") >= 1
-    assert terraform_run("plan", "-detailed-exitcode").returncode == 0, log.read_text()[-3000:]
+    workspace.require_clean_replan()
     assert schemas() == ["public", "sales"]
     # a failing statement fails the apply with Redshift's error text
-    broken = _config(server.url, state, share, 'CREATE TABLE "nowhere"."t" (x INT)', version=source.version)
-    (work / "main.tf.json").write_text(json.dumps(broken))
-    failed = terraform_run("apply", "-auto-approve")
+    broken = _config(server.url, state, share, 'CREATE TABLE "nowhere"."t" (x INT)', version=workspace.source.version)
+    workspace.write(broken)
+    failed = workspace.run("apply", "-auto-approve")
     assert failed.returncode != 0
     assert 'ERROR: schema "nowhere" does not exist' in failed.output.replace('\\"', '"'), failed.output[-2000:]
